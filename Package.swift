@@ -1,0 +1,172 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Atrium target shares (see DEVELOPERS.md, "Code style").
+nonisolated(unsafe) let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+nonisolated(unsafe) let openAPIPlugin = Target.PluginUsage.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")
+
+
+/// One OpenAPI contract: `Shared/Contracts/<name>` holds `openapi.yaml` and the generator config.
+func contract(_ name: String) -> Target {
+    .target(
+        name: name,
+        dependencies: [
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+        ],
+        path: "Shared/Contracts/\(name)",
+        resources: [.copy("openapi.yaml")],
+        swiftSettings: swiftSettings,
+        plugins: [openAPIPlugin]
+    )
+}
+
+/// One service: a library with its domain and routes, and a thin executable that runs it.
+func service(_ name: String, contract: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(
+            name: name,
+            dependencies: [
+                "AtriumRuntime",
+                "Contracts",
+                .byName(name: contract),
+                "WebhooksAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + extra,
+            path: "Services/\(name)/Sources/\(name)",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "\(name)App",
+            dependencies: [
+                .byName(name: name),
+                "AtriumRuntime",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Services/\(name)/Sources/\(name)App",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "Atrium",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "atrium", targets: ["atrium"]),
+        .executable(name: "AccountServiceApp", targets: ["AccountServiceApp"]),
+        .executable(name: "ChatServiceApp", targets: ["ChatServiceApp"]),
+        .executable(name: "PipelineServiceApp", targets: ["PipelineServiceApp"]),
+        .executable(name: "NotifyServiceApp", targets: ["NotifyServiceApp"]),
+        .executable(name: "DocServiceApp", targets: ["DocServiceApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "CommandLineArguments"]),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
+        .target(
+            name: "Contracts",
+            path: "Shared/Contracts/Contracts",
+            swiftSettings: swiftSettings
+        ),
+        contract("WebhooksAPI"),
+        contract("AccountAPI"),
+        contract("ChatAPI"),
+        contract("PipelineAPI"),
+        contract("NotifyAPI"),
+        contract("DocAPI"),
+
+        // The runtime every service shares: config, HTTP plumbing, storage, auth, outbox and webhooks, clients.
+        .target(
+            name: "AtriumRuntime",
+            dependencies: [
+                "Contracts",
+                "WebhooksAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Shared/Runtime",
+            swiftSettings: swiftSettings
+        ),
+    ]
+        + service("AccountService", contract: "AccountAPI", extra: [
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ])
+        + service("ChatService", contract: "ChatAPI")
+        + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
+        + service("NotifyService", contract: "NotifyAPI")
+        + service("DocService", contract: "DocAPI")
+        + [
+            .executableTarget(
+                name: "atrium",
+                dependencies: [
+                    "AtriumRuntime",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Tools/atrium",
+                swiftSettings: swiftSettings
+            ),
+            .testTarget(
+                name: "AtriumTests",
+                dependencies: [
+                    "AtriumRuntime",
+                    "Contracts",
+                    "WebhooksAPI",
+                    "AccountService",
+                    "ChatService",
+                    "PipelineService",
+                    "NotifyService",
+                    "DocService",
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Yams", package: "Yams"),
+                ],
+                path: "Tests/AtriumTests",
+                swiftSettings: swiftSettings
+            ),
+        ]
+)

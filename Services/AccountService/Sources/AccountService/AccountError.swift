@@ -1,0 +1,46 @@
+public import AtriumRuntime
+public import HTTPTypes
+
+/// Everything AccountService refuses, and why.
+public enum AccountError: ProblemConvertible, Equatable {
+    case invalid(String)
+    case emailTaken
+    case badCredentials
+    case lockedOut(retryAfterSeconds: Int)
+    case invalidRefreshToken
+    case notFound(String)
+    case notAllowed(String)
+
+    public var httpStatus: HTTPResponse.Status {
+        switch self {
+        case .invalid: .badRequest
+        case .emailTaken: .conflict
+        case .badCredentials, .invalidRefreshToken: .unauthorized
+        case .lockedOut: .tooManyRequests
+        case .notFound: .notFound
+        case .notAllowed: .forbidden
+        }
+    }
+
+    public var problemSlug: String {
+        switch self {
+        case .invalid: "invalid-request"
+        case .emailTaken: "email-taken"
+        case .badCredentials: "bad-credentials"
+        case .lockedOut: "too-many-attempts"
+        case .invalidRefreshToken: "invalid-refresh-token"
+        case .notFound: "not-found"
+        case .notAllowed: "forbidden"
+        }
+    }
+
+    public var problemDetail: String {
+        switch self {
+        case .invalid(let why), .notAllowed(let why), .notFound(let why): why
+        case .emailTaken: "A team member with this e-mail address already exists."
+        case .badCredentials: "The e-mail address or password is wrong."
+        case .lockedOut(let seconds): "Too many failed sign-ins; try again in \(seconds) seconds."
+        case .invalidRefreshToken: "The refresh token is unknown, used or expired; sign in again."
+        }
+    }
+}

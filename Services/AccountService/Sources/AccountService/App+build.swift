@@ -1,0 +1,32 @@
+import AccountAPI
+public import AtriumRuntime
+import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+public import Prometheus
+
+/// AccountService as the shared runtime sees it.
+public func accountServiceDefinition() throws -> ServiceDefinition {
+    ServiceDefinition(name: .account, migrations: AccountMigrations.all, document: try AccountAPIDocument.yaml())
+}
+
+/// Builds AccountService: storage, routes and background work, ready to run.
+public func buildApplication(
+    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
+    let runtime = try await ServiceRuntime.start(configuration, definition: try accountServiceDefinition(), logger: logger, metrics: metrics)
+    return runtime.application(router: try await buildRouter(runtime))
+}
+
+/// The router: shared middleware and operational routes, the webhooks API and the directory API.
+public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicRequestContext> {
+    let router = try runtime.makeRouter()
+    let directory = SQLDirectoryRepository(forUpdate: runtime.database.forUpdate)
+    let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
+    let sessions = Sessions(
+        database: runtime.database, directory: directory, tokens: runtime.tokens, hasher: hasher,
+        dummyHash: try await hasher.hash(Sessions.randomToken()))
+    try AccountAPIHandler(database: runtime.database, directory: directory, sessions: sessions).registerHandlers(on: router)
+    return router
+}

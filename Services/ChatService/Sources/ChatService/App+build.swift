@@ -1,0 +1,31 @@
+public import AtriumRuntime
+import ChatAPI
+import Contracts
+import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+public import Prometheus
+
+/// ChatService as the shared runtime sees it.
+public func chatServiceDefinition() throws -> ServiceDefinition {
+    ServiceDefinition(
+        name: .chat, migrations: ChatMigrations.all, document: try ChatAPIDocument.yaml(),
+        publishedEventTypes: [EventTypes.chatThreadTasksCompleted])
+}
+
+/// Builds ChatService: storage, routes and background work, ready to run.
+public func buildApplication(
+    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
+    let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
+    return runtime.application(router: try buildRouter(runtime))
+}
+
+/// The router: shared middleware and operational routes, the webhooks API and the chat API.
+public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+    let router = try runtime.makeRouter()
+    try ChatAPIHandler(outbox: runtime.outbox, threads: SQLThreadRepository(forUpdate: runtime.database.forUpdate))
+        .registerHandlers(on: router)
+    return router
+}

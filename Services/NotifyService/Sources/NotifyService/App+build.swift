@@ -1,0 +1,30 @@
+public import AtriumRuntime
+import NotifyAPI
+import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+public import Prometheus
+
+/// NotifyService as the shared runtime sees it.
+public func notifyServiceDefinition() throws -> ServiceDefinition {
+    ServiceDefinition(name: .notify, migrations: [], document: try NotifyAPIDocument.yaml())
+}
+
+/// Builds NotifyService: storage, routes and background work, ready to run.
+public func buildApplication(
+    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
+    let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
+    return runtime.application(router: try buildRouter(runtime))
+}
+
+/// The router: shared middleware, operational routes and the webhooks API; the notify routes come with their issue.
+public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+    let router = try runtime.makeRouter()
+    try NotifyAPIHandler().registerHandlers(on: router)
+    return router
+}
+
+/// The NotifyAPI contract's handler (no operations yet).
+struct NotifyAPIHandler: APIProtocol {}

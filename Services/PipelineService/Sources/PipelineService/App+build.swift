@@ -1,0 +1,36 @@
+public import AtriumRuntime
+import Contracts
+import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+import PipelineAPI
+public import Prometheus
+
+/// PipelineService as the shared runtime sees it: it consumes ChatService's tasks-completed events.
+public func pipelineServiceDefinition() throws -> ServiceDefinition {
+    ServiceDefinition(
+        name: .pipeline, migrations: PipelineMigrations.all, document: try PipelineAPIDocument.yaml(),
+        subscriptions: [
+            SubscriptionRequest(
+                id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted],
+                path: "/v1/inbound/chat-events")
+        ])
+}
+
+/// Builds PipelineService: storage, routes and background work, ready to run.
+public func buildApplication(
+    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
+    let runtime = try await ServiceRuntime.start(configuration, definition: try pipelineServiceDefinition(), logger: logger, metrics: metrics)
+    return runtime.application(router: try buildRouter(runtime))
+}
+
+/// The router: shared middleware and operational routes, the webhooks API and the pipeline API.
+public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+    let router = try runtime.makeRouter()
+    let inbox = WebhookInbox(database: runtime.database, secret: runtime.configuration.inboundWebhookSecret)
+    try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository())
+        .registerHandlers(on: router)
+    return router
+}

@@ -1,0 +1,49 @@
+import AtriumRuntime
+import Contracts
+import Foundation
+import OpenAPIRuntime
+import PipelineAPI
+
+/// PipelineService's routes: the chat events receiver and what it has recorded.
+struct PipelineAPIHandler: PipelineAPI.APIProtocol {
+    let database: Database
+    let inbox: WebhookInbox
+    let states: any ChatThreadStateRepository
+    /// The largest webhook body accepted.
+    let maxEventBytes = 256 * 1024
+
+    func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
+        guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }
+        let body: Data
+        do {
+            body = try await Data(collecting: stream, upTo: maxEventBytes)
+        } catch {
+            throw RuntimeError.payloadTooLarge(maxEventBytes)
+        }
+        let applier = ChatEventApplier(states: states)
+        _ = try await inbox.receive(
+            id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp,
+            signature: input.headers.webhookSignature, body: body
+        ) { tx, type in
+            try await applier.apply(type: type, body: body, on: tx)
+        }
+        return .noContent(.init())
+    }
+
+    func getChatThreadState(_ input: Operations.GetChatThreadState.Input) async throws -> Operations.GetChatThreadState.Output {
+        let caller = try RequestScope.requireCaller()
+        guard let state = try await states.find(input.path.threadId, on: database.sql), caller.isTeamSide(of: state.firmId) else {
+            throw PipelineError.threadNotKnown(input.path.threadId)
+        }
+        return .ok(.init(body: .json(state.wire)))
+    }
+}
+
+extension ChatThreadState {
+    var wire: Components.Schemas.ChatThreadState {
+        Components.Schemas.ChatThreadState(
+            threadId: threadId, accountId: accountId, completedTasks: Int(completedTasks),
+            totalTasks: Int(totalTasks), tasksCompletedEvents: Int(tasksCompletedEvents),
+            updatedAt: EpochMillis.date(millis: updatedAt))
+    }
+}

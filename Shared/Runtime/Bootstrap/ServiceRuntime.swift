@@ -1,0 +1,136 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIRuntime
+import OpenAPIHummingbird
+import WebhooksAPI
+public import Prometheus
+import ServiceLifecycle
+
+/// What makes one service different from another, as far as the shared runtime cares.
+public struct ServiceDefinition: Sendable {
+    public var name: ServiceName
+    public var migrations: [Migration]
+    /// The service's OpenAPI document (YAML); the shared webhooks document is merged in.
+    public var document: Data
+    /// Event types the service publishes through its outbox.
+    public var publishedEventTypes: [String]
+    /// Subscriptions the service registers with producers at start-up.
+    public var subscriptions: [SubscriptionRequest]
+
+    public init(
+        name: ServiceName, migrations: [Migration], document: Data, publishedEventTypes: [String] = [],
+        subscriptions: [SubscriptionRequest] = []
+    ) {
+        self.name = name
+        self.migrations = migrations
+        self.document = document
+        self.publishedEventTypes = publishedEventTypes
+        self.subscriptions = subscriptions
+    }
+}
+
+/// The dependencies every service is built from: storage, outbox, tokens, HTTP client, logging, metrics.
+public struct ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let definition: ServiceDefinition
+    public let database: Database
+    public let outbox: Outbox
+    public let tokens: TokenService
+    public let httpClient: HTTPClient
+    public let logger: Logger
+    public let metrics: PrometheusCollectorRegistry
+    public let document: OpenAPIDocument
+
+    /// Opens the database, runs the migrations and prepares everything the routes need.
+    public static func start(
+        _ configuration: ServiceConfiguration, definition: ServiceDefinition, logger: Logger? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) async throws -> ServiceRuntime {
+        var logger = logger ?? Logger(label: configuration.service.displayName)
+        logger.logLevel = configuration.logLevel
+        let document = try OpenAPIDocument(yamlDocuments: [definition.document, try WebhooksAPIDocument.yaml()])
+        let database = try await Database.open(
+            url: configuration.databaseURL,
+            sqlitePath: "\(configuration.dataDirectory)/\(configuration.service.rawValue).sqlite",
+            logger: logger
+        )
+        do {
+            try await Migrator(database: database).run(EventMigrations.all + definition.migrations)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        return ServiceRuntime(
+            configuration: configuration, definition: definition, database: database,
+            outbox: Outbox(database: database, signal: OutboxSignal()),
+            tokens: try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime),
+            httpClient: HTTPClient(eventLoopGroupProvider: .singleton),
+            logger: logger, metrics: metrics, document: document
+        )
+    }
+
+    /// A router with the shared middleware stack, the operational routes and the webhooks API;
+    /// the service adds its own routes.
+    public func makeRouter() throws -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestScopeMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+        router.add(middleware: AuthMiddleware(tokens: tokens, publicRoutes: document.publicRoutes))
+        OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
+        try webhooksAPI.registerHandlers(on: router)
+        return router
+    }
+
+    /// The webhooks API handler for this service's outbox.
+    var webhooksAPI: WebhooksAPIHandler {
+        WebhooksAPIHandler(database: database, signal: outbox.signal, eventTypes: definition.publishedEventTypes,
+                           attemptBudget: configuration.webhookDelivery.maxAttempts)
+    }
+
+    /// The HTTP server plus the background services: webhook dispatcher and subscription registrar.
+    public func application(router: Router<BasicRequestContext>) -> some ApplicationProtocol {
+        let dispatcher = WebhookDispatcher(
+            database: database, signal: outbox.signal, httpClient: httpClient,
+            settings: configuration.webhookDelivery, logger: logger)
+        let registrar = SubscriptionRegistrar(
+            requests: definition.subscriptions, configuration: configuration, tokens: tokens,
+            httpClient: httpClient, logger: logger)
+        let logger = self.logger
+        let configuration = self.configuration
+        // Services stop in reverse order, so the closer (first) releases the pool and client last.
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                 serverName: configuration.service.displayName),
+            services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), dispatcher, registrar],
+            onServerRunning: { channel in
+                logger.notice("ready", metadata: [
+                    "service": "\(configuration.service.displayName)",
+                    "address": "\(channel.localAddress?.description ?? "?")",
+                ])
+            },
+            logger: logger
+        )
+    }
+}
+
+/// Closes the database pool and HTTP client once everything else has stopped.
+struct ResourceCloser: Service {
+    let database: Database
+    let httpClient: HTTPClient
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try await httpClient.shutdown()
+            try await database.close()
+        } catch {
+            logger.error("error while closing resources", metadata: ["error": "\(error)"])
+        }
+    }
+}

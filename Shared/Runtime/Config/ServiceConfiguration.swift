@@ -1,0 +1,127 @@
+public import Configuration
+public import Foundation
+public import Logging
+
+/// Everything a service reads from its environment, read in one place.
+///
+/// Keys are looked up on the command line (`--database-url`), then in the environment with
+/// an `ATRIUM_` prefix (`ATRIUM_DATABASE_URL`), then in the defaults. See README.md for the list.
+public struct ServiceConfiguration: Sendable {
+    public var service: ServiceName
+    public var host: String
+    public var port: Int
+    /// Where SQLite files (one per service) and other local state live.
+    public var dataDirectory: String
+    /// `postgres://…` for PostgreSQL; nil means SQLite under `dataDirectory`.
+    public var databaseURL: String?
+    public var jwtSecret: String
+    public var accessTokenLifetime: TimeInterval
+    public var logLevel: Logger.Level
+    /// Base URLs of every service, this one included, as the others reach them.
+    public var serviceURLs: [ServiceName: String]
+    /// The secret this service asks producers to sign the webhooks it consumes with.
+    public var inboundWebhookSecret: String
+    public var webhookDelivery: WebhookDeliverySettings
+    /// The largest request body a route accepts.
+    public var maxBodyBytes: Int
+    /// bcrypt cost for stored passwords (AccountService); 12 in production, lower only in tests.
+    public var passwordHashCost: Int
+
+    /// This service's own base URL.
+    public var publicURL: String { serviceURLs[service] ?? "http://\(host):\(port)" }
+
+    /// Reads the configuration of `service` from `reader`.
+    public init(service: ServiceName, reader: ConfigReader) throws {
+        self.service = service
+        host = reader.string(forKey: "host", default: "127.0.0.1")
+        port = reader.int(forKey: "port", default: service.defaultPort)
+        dataDirectory = reader.string(forKey: "data.dir", default: "data")
+        databaseURL = reader.string(forKey: "database.url").flatMap { $0.isEmpty ? nil : $0 }
+        guard let secret = reader.string(forKey: "jwt.secret", isSecret: true) else {
+            throw ConfigurationError.missing(key: "jwt.secret")
+        }
+        jwtSecret = secret
+        accessTokenLifetime = TimeInterval(reader.int(forKey: "jwt.access.ttl.seconds", default: 900))
+        let level = reader.string(forKey: "log.level", default: "info")
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigurationError.invalid(key: "log.level", why: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.logLevel = logLevel
+        var urls: [ServiceName: String] = [:]
+        for peer in ServiceName.allCases {
+            urls[peer] = reader.string(forKey: ConfigKey([peer.rawValue, "url"]), default: "http://127.0.0.1:\(peer.defaultPort)")
+        }
+        if reader.string(forKey: ConfigKey([service.rawValue, "url"])) == nil {
+            urls[service] = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        }
+        serviceURLs = urls
+        inboundWebhookSecret =
+            reader.string(forKey: "webhook.secret", isSecret: true)
+            ?? WebhookSecret.derived(from: secret, for: service)
+        webhookDelivery = try WebhookDeliverySettings(reader: reader)
+        maxBodyBytes = reader.int(forKey: "http.max.body.bytes", default: 1 << 20)
+        passwordHashCost = reader.int(forKey: "password.hash.cost", default: 12)
+        guard (4...31).contains(passwordHashCost) else {
+            throw ConfigurationError.invalid(key: "password.hash.cost", why: "must be between 4 and 31")
+        }
+        guard (1...65535).contains(port) else { throw ConfigurationError.invalid(key: "port", why: "must be 1-65535") }
+    }
+
+    /// The standard provider chain: command line, then `ATRIUM_*` environment, then defaults.
+    public static func reader(
+        arguments: [String] = CommandLine.arguments,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ConfigReader {
+        ConfigReader(providers: [
+            CommandLineArgumentsProvider(arguments: arguments),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "atrium"),
+        ])
+    }
+
+    /// `database.url` → `ATRIUM_DATABASE_URL`.
+    public static func environmentName(of key: String) -> String {
+        "ATRIUM_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}
+
+/// How the webhook dispatcher retries.
+public struct WebhookDeliverySettings: Sendable {
+    /// Delay before the first retry; each later retry doubles it (with jitter), up to `maxDelay`.
+    public var retryBase: Duration
+    public var maxDelay: Duration
+    /// Attempts before a delivery is parked as dead.
+    public var maxAttempts: Int
+    public var requestTimeout: Duration
+    /// How many deliveries are in flight at once.
+    public var concurrency: Int
+
+    public init(
+        retryBase: Duration = .seconds(5), maxDelay: Duration = .seconds(3600), maxAttempts: Int = 12,
+        requestTimeout: Duration = .seconds(10), concurrency: Int = 16
+    ) {
+        self.retryBase = retryBase
+        self.maxDelay = maxDelay
+        self.maxAttempts = maxAttempts
+        self.requestTimeout = requestTimeout
+        self.concurrency = concurrency
+    }
+
+    init(reader: ConfigReader) throws {
+        self.init(
+            retryBase: .milliseconds(reader.int(forKey: "webhook.retry.base.ms", default: 5000)),
+            maxDelay: .milliseconds(reader.int(forKey: "webhook.retry.max.ms", default: 3_600_000)),
+            maxAttempts: reader.int(forKey: "webhook.max.attempts", default: 12),
+            requestTimeout: .milliseconds(reader.int(forKey: "webhook.timeout.ms", default: 10_000)),
+            concurrency: reader.int(forKey: "webhook.concurrency", default: 16)
+        )
+        guard maxAttempts >= 1 else { throw ConfigurationError.invalid(key: "webhook.max.attempts", why: "must be at least 1") }
+    }
+}
+
+extension ServiceConfiguration: CustomStringConvertible {
+    /// Secrets are never printed, whoever logs the configuration.
+    public var description: String {
+        "ServiceConfiguration(service: \(service.rawValue), address: \(host):\(port), dataDirectory: \(dataDirectory), "
+            + "database: \(databaseURL == nil ? "sqlite" : "postgres"), logLevel: \(logLevel), secrets: redacted)"
+    }
+}

@@ -1,0 +1,84 @@
+public import Foundation
+public import SQLKit
+
+/// Writes domain changes and the events announcing them in one transaction.
+///
+/// ```swift
+/// try await outbox.transaction { tx in
+///     try await tx.sql.insert(into: "threads")…
+///     try await tx.publish(EventTypes.chatThreadTasksCompleted, firmID: firm, payload: event)
+/// }
+/// ```
+/// Once the transaction commits the dispatcher is woken; if the process dies first, nothing
+/// was committed and nothing is announced.
+public struct Outbox: Sendable {
+    public let database: Database
+    public let signal: OutboxSignal
+
+    public init(database: Database, signal: OutboxSignal) {
+        self.database = database
+        self.signal = signal
+    }
+
+    /// Runs `body` in a transaction in which it may publish events.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (OutboxTransaction) async throws -> T) async throws -> T {
+        let result = try await database.transaction { sql in
+            try await body(OutboxTransaction(sql: sql))
+        }
+        signal.notify()
+        return result
+    }
+}
+
+/// A transaction that can publish events.
+public struct OutboxTransaction: Sendable {
+    public let sql: any SQLDatabase
+
+    /// Records an event to deliver to every subscription that wants `type`; returns its id (the `webhook-id`).
+    @discardableResult
+    public func publish(_ type: String, firmID: String?, payload: some Codable & Sendable) async throws -> String {
+        let id = Identifier.make("msg")
+        let now = Date()
+        let envelope = WebhookEnvelope(type: type, timestamp: now, data: payload)
+        let body = String(decoding: try WebhookJSON.encoder.encode(envelope), as: UTF8.self)
+        try await sql.insert(into: "outbox_events")
+            .columns("id", "type", "firm_id", "payload", "created_at")
+            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(EpochMillis.now(now)))
+            .run()
+        return id
+    }
+}
+
+/// The JSON body of every webhook: `{"type": …, "timestamp": …, "data": …}` (Standard Webhooks).
+public struct WebhookEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
+    public var type: String
+    public var timestamp: Date
+    public var data: Payload
+
+    public init(type: String, timestamp: Date, data: Payload) {
+        self.type = type
+        self.timestamp = timestamp
+        self.data = data
+    }
+
+    /// Decodes a webhook body.
+    public static func decode(_ body: some DataProtocol) throws -> WebhookEnvelope<Payload> {
+        try WebhookJSON.decoder.decode(Self.self, from: Data(body))
+    }
+}
+
+/// The JSON settings of webhook bodies.
+enum WebhookJSON {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

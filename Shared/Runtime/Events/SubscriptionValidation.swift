@@ -1,0 +1,61 @@
+import Foundation
+import WebhooksAPI
+
+/// A subscription request checked field by field, with a clear reason for the first bad one.
+struct SubscriptionValidation {
+    let url: String
+    let eventTypesJSON: String
+    let secret: String
+
+    init(_ input: Components.Schemas.SubscriptionInput) throws {
+        guard let components = URLComponents(string: input.url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            input.url.utf8.count <= 2048
+        else { throw RuntimeError.invalidBody("url must be an absolute http or https URL of at most 2048 characters.") }
+        guard !input.eventTypes.isEmpty, input.eventTypes.count <= 100,
+            input.eventTypes.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 100 })
+        else { throw RuntimeError.invalidBody("eventTypes must list 1 to 100 event types (or \"*\").") }
+        if let secret = input.secret, WebhookSecret.key(of: secret) == nil {
+            throw RuntimeError.invalidBody("secret must be \"whsec_\" followed by the base64 of 24 to 64 bytes.")
+        }
+        url = input.url
+        let types = Array(Set(input.eventTypes)).sorted()
+        eventTypesJSON = String(decoding: try WebhookJSON.encoder.encode(types), as: UTF8.self)
+        secret = input.secret ?? WebhookSecret.generate()
+    }
+
+    /// Caller-chosen ids are short and plain, so they are safe in URLs and logs.
+    static func id(_ id: String) throws -> String {
+        guard (1...100).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw RuntimeError.invalidRequest("A subscription id is 1 to 100 letters, digits, '.', '_' or '-'.")
+        }
+        return id
+    }
+}
+
+extension SubscriptionRecord {
+    var wire: Components.Schemas.Subscription {
+        .init(id: id, url: url, eventTypes: eventTypeList, description: description, createdAt: EpochMillis.date(millis: createdAt))
+    }
+
+    var wireWithSecret: Components.Schemas.SubscriptionWithSecret {
+        .init(value1: wire, value2: .init(secret: secret))
+    }
+}
+
+extension DeliveryRecord {
+    var wire: Components.Schemas.Delivery {
+        .init(
+            id: id, eventId: eventId, eventType: eventType, subscriptionId: subscriptionId,
+            status: Components.Schemas.DeliveryStatus(rawValue: status) ?? .pending, attempts: Int(attempts),
+            nextAttemptAt: nextAttemptAt.map(EpochMillis.date(millis:)), lastError: lastError,
+            createdAt: EpochMillis.date(millis: createdAt), deliveredAt: deliveredAt.map(EpochMillis.date(millis:)))
+    }
+}
+
+extension AttemptRecord {
+    var wire: Components.Schemas.Attempt {
+        .init(number: Int(number), attemptedAt: EpochMillis.date(millis: attemptedAt), statusCode: statusCode.map(Int.init),
+              error: error, durationMs: Int(durationMs))
+    }
+}

@@ -1,0 +1,145 @@
+public import AsyncHTTPClient
+public import Logging
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+import Synchronization
+import Foundation
+
+/// Delivers outbox events to subscriptions: woken at once by new rows, retrying with
+/// exponential back-off and jitter, recording every attempt, parking what keeps failing as dead.
+///
+/// Several replicas may run it against one PostgreSQL database: claims use
+/// `FOR UPDATE SKIP LOCKED` and a lease, so a delivery is in flight in one place at a time, and a
+/// lease left by a process that died expires and is taken up again.
+public struct WebhookDispatcher: Service {
+    let store: WebhookStore
+    let signal: OutboxSignal
+    let httpClient: HTTPClient
+    let settings: WebhookDeliverySettings
+    let logger: Logger
+    /// The longest the dispatcher sleeps without a signal (other replicas' rows, due retries).
+    let idlePoll: Duration
+
+    public init(
+        database: Database, signal: OutboxSignal, httpClient: HTTPClient, settings: WebhookDeliverySettings,
+        logger: Logger, idlePoll: Duration = .seconds(1)
+    ) {
+        self.store = WebhookStore(database: database)
+        self.signal = signal
+        self.httpClient = httpClient
+        self.settings = settings
+        self.logger = logger
+        self.idlePoll = idlePoll
+    }
+
+    public func run() async throws {
+        let state = DispatcherState()
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    let free = settings.concurrency - state.inFlight.load(ordering: .relaxed)
+                    let (jobs, busy) = await pass(claiming: free)
+                    for job in jobs {
+                        state.inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await deliver(job)
+                            state.inFlight.subtract(1, ordering: .relaxed)
+                            signal.notify()
+                        }
+                    }
+                    if !busy { await signal.wait(timeout: await idleWait()) }
+                }
+            } onGracefulShutdown: {
+                // Stop claiming; deliveries in flight finish (each bounded by its timeout).
+                state.stopping.store(true, ordering: .relaxed)
+                signal.notify()
+            }
+        }
+    }
+
+    /// One round: fan out new events, claim what is due. `busy` means there is more to do at once.
+    private func pass(claiming free: Int) async -> (jobs: [DeliveryJob], busy: Bool) {
+        do {
+            let fanned = try await store.fanOut(limit: 500, budget: settings.maxAttempts)
+            guard free > 0 else { return ([], false) }
+            let lease = Int64(settings.requestTimeout.components.seconds * 1000) + 30_000
+            let jobs = try await store.claimDue(limit: free, leaseMillis: lease)
+            return (jobs, fanned == 500)
+        } catch {
+            logger.error("webhook dispatcher pass failed", metadata: ["error": "\(String(reflecting: error))"])
+            try? await Task.sleep(for: .seconds(1))
+            return ([], false)
+        }
+    }
+
+    private func idleWait() async -> Duration {
+        guard let next = try? await store.nextDue() else { return idlePoll }
+        let millis = max(0, next - EpochMillis.now())
+        return min(idlePoll, .milliseconds(millis))
+    }
+
+    private func deliver(_ job: DeliveryJob) async {
+        let outcome = await send(job)
+        let retryAt: Int64? =
+            outcome.succeeded || job.attempts + 1 >= job.attemptBudget
+            ? nil : EpochMillis.now() + backoffMillis(afterAttempt: Int(job.attempts + 1))
+        do {
+            try await store.record(job, outcome: outcome, retryAt: retryAt)
+        } catch {
+            // The lease expires and the delivery is tried again; the consumer's inbox absorbs the repeat.
+            logger.error("could not record webhook attempt", metadata: ["delivery": "\(job.deliveryID)", "error": "\(error)"])
+        }
+        if !outcome.succeeded {
+            logger.warning("webhook delivery failed", metadata: [
+                "delivery": "\(job.deliveryID)", "attempt": "\(job.attempts + 1)", "dead": "\(retryAt == nil)",
+                "error": "\(outcome.failure ?? "")",
+            ])
+        }
+    }
+
+    /// Exponential back-off with "equal jitter": half the delay fixed, half random.
+    func backoffMillis(afterAttempt attempt: Int) -> Int64 {
+        let base = Double(settings.retryBase.components.seconds * 1000) + Double(settings.retryBase.components.attoseconds) / 1e15
+        let cap = Double(settings.maxDelay.components.seconds * 1000)
+        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return Int64(delay / 2 + Double.random(in: 0...(delay / 2)))
+    }
+
+    private func send(_ job: DeliveryJob) async -> AttemptOutcome {
+        let started = ContinuousClock.now
+        func elapsed() -> Int64 {
+            let duration = ContinuousClock.now - started
+            return duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        }
+        guard let key = WebhookSecret.key(of: job.secret) else {
+            return AttemptOutcome(statusCode: nil, error: "subscription secret is unusable", durationMs: 0)
+        }
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: job.url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "user-agent", value: "Atrium-Webhooks/1")
+        request.headers.add(name: "webhook-id", value: job.eventID)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature",
+                            value: WebhookSignature.sign(key: key, id: job.eventID, timestamp: timestamp, body: Array(job.body.utf8)))
+        request.body = .bytes(ByteBuffer(string: job.body))
+        do {
+            let timeout = TimeAmount.milliseconds(settings.requestTimeout.components.seconds * 1000)
+            let response = try await httpClient.execute(request, timeout: timeout)
+            let snippet = try? await response.body.collect(upTo: 512)
+            let code = Int(response.status.code)
+            let error = (200..<300).contains(code) ? nil : snippet.map { String(buffer: $0) }.flatMap { $0.isEmpty ? nil : "HTTP \(code): \($0)" }
+            return AttemptOutcome(statusCode: code, error: error, durationMs: elapsed())
+        } catch {
+            return AttemptOutcome(statusCode: nil, error: "\(error)", durationMs: elapsed())
+        }
+    }
+}
+
+/// Counters shared between the dispatch loop and its delivery tasks.
+private final class DispatcherState: Sendable {
+    let inFlight = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+}

@@ -1,0 +1,52 @@
+public import Foundation
+public import SQLKit
+
+/// The consumer side of webhooks: verify, then apply each event exactly once.
+///
+/// The `webhook-id` is recorded in `webhook_inbox` in the same transaction as the effect, so a
+/// redelivery (a retry after a lost response, a replay, a producer that died after sending)
+/// finds it there and changes nothing.
+public struct WebhookInbox: Sendable {
+    public let database: Database
+    /// The secret this consumer registered its subscriptions with.
+    public let secret: String
+
+    public init(database: Database, secret: String) {
+        self.database = database
+        self.secret = secret
+    }
+
+    /// Whether the event was applied now or had been applied before.
+    public enum Receipt: Sendable, Equatable {
+        case applied
+        case duplicate
+    }
+
+    /// Verifies the Standard Webhooks headers against `body`, then runs `effect` once per `webhook-id`.
+    public func receive(
+        id: String, timestamp: String, signature: String, body: some DataProtocol, now: Date = Date(),
+        effect: @escaping @Sendable (any SQLDatabase, String) async throws -> Void
+    ) async throws -> Receipt {
+        guard let key = WebhookSecret.key(of: secret) else {
+            throw RuntimeError.unavailable("This consumer's webhook secret is unusable.")
+        }
+        try WebhookSignature.verify(key: key, id: id, timestamp: timestamp, signature: signature, body: body, now: now)
+        let type = try WebhookEnvelope<IgnoredPayload>.decode(body).type
+        return try await database.transaction { tx in
+            let inserted = try await tx.raw("""
+                INSERT INTO webhook_inbox (webhook_id, event_type, received_at)
+                VALUES (\(bind: id), \(bind: type), \(bind: EpochMillis.now()))
+                ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id
+                """).first()
+            guard inserted != nil else { return .duplicate }
+            try await effect(tx, type)
+            return .applied
+        }
+    }
+}
+
+/// Decodes any `data` without looking at it.
+public struct IgnoredPayload: Codable, Sendable {
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws {}
+}

@@ -1,0 +1,26 @@
+public import Hummingbird
+import Logging
+
+/// Turns every error into an RFC 9457 `application/problem+json` response.
+///
+/// Known errors keep their status and say what was wrong; anything else is logged with the
+/// request id and answered with a 500 that leaks no internals.
+public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let requestID = RequestScope.current?.requestID
+            if let problem = Problem.from(error, request: request) {
+                return problem.response(requestID: requestID)
+            }
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Problem(
+                type: "https://atrium.dev/problems/internal", title: "Internal Server Error", status: 500,
+                detail: "Something went wrong on our side; quote the request id when reporting it."
+            ).response(requestID: requestID)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+public import Logging
+public import SQLKit
+@preconcurrency import AsyncKit
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLiteKit
+
+/// The SQL engines Atrium runs on.
+public enum DatabaseEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A service's database: one pool, one SQL dialect-neutral code path, and transactions.
+public final class Database: Sendable {
+    /// Runs statements outside any explicit transaction.
+    public let sql: any SQLDatabase
+    public let engine: DatabaseEngine
+    private let shutdownPool: @Sendable () async throws -> Void
+
+    private init(sql: any SQLDatabase, engine: DatabaseEngine, shutdown: @escaping @Sendable () async throws -> Void) {
+        self.sql = sql
+        self.engine = engine
+        self.shutdownPool = shutdown
+    }
+
+    /// Opens PostgreSQL when `url` is a `postgres://` URL, else SQLite in WAL mode at `sqlitePath`.
+    public static func open(url: String?, sqlitePath: String, logger: Logger) async throws -> Database {
+        let group = MultiThreadedEventLoopGroup.singleton
+        if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            let configuration = try SQLPostgresConfiguration(url: url)
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: 4,
+                logger: logger,
+                on: group
+            )
+            return Database(sql: pool.database(logger: logger).sql(), engine: .postgres) { try await pool.shutdownAsync() }
+        }
+        if url != nil { throw ConfigurationError.invalid(key: "database.url", why: "must be a postgres:// URL (leave it unset for SQLite)") }
+        try FileManager.default.createDirectory(
+            atPath: (sqlitePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let pool = EventLoopGroupConnectionPool(
+            source: SQLiteConnectionSource(configuration: .init(storage: .file(path: sqlitePath), enableForeignKeys: true)),
+            maxConnectionsPerEventLoop: 2,
+            logger: logger,
+            on: group
+        )
+        let database = Database(sql: SQLitePoolDatabase(pool: pool, logger: logger), engine: .sqlite) { try await pool.shutdownAsync() }
+        // WAL is a property of the file: readers and the writer stop blocking each other.
+        try await database.sql.raw("PRAGMA journal_mode = WAL").run()
+        return database
+    }
+
+    /// Runs `body` in one transaction on one connection; commits when it returns, rolls back when it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { session in
+            try await session.raw("\(unsafeRaw: begin)").run()
+            do {
+                let result = try await body(session)
+                try await session.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Answers when the database does; used by `/health/ready`.
+    public func ping() async throws {
+        _ = try await sql.raw("SELECT 1 AS one").all()
+    }
+
+    /// Closes every connection.
+    public func close() async throws {
+        try await shutdownPool()
+    }
+}
+
+extension Database {
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose `BEGIN IMMEDIATE` already serialises writers.
+    public var forUpdate: String { engine == .postgres ? "FOR UPDATE" : "" }
+}

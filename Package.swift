@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Settings every Atrium target shares (see DEVELOPERS.md, "Code style").
-nonisolated(unsafe) let swiftSettings: [SwiftSetting] = [
+let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -139,10 +139,23 @@ let package = Package(
         + service("NotifyService", contract: "NotifyAPI")
         + service("DocService", contract: "DocAPI")
         + [
+            // Starts a topology as real processes: used by `atrium up` and by the integration tests.
+            .target(
+                name: "AtriumCluster",
+                dependencies: [
+                    "AtriumRuntime",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Shared/Cluster",
+                swiftSettings: swiftSettings
+            ),
             .executableTarget(
                 name: "atrium",
                 dependencies: [
                     "AtriumRuntime",
+                    "AtriumCluster",
+                    "Contracts",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Logging", package: "swift-log"),
@@ -154,6 +167,7 @@ let package = Package(
                 name: "AtriumTests",
                 dependencies: [
                     "AtriumRuntime",
+                    "AtriumCluster",
                     "Contracts",
                     "WebhooksAPI",
                     "AccountService",

@@ -27,6 +27,7 @@ public enum ServiceMain {
             exit(EXIT_FAILURE)
         }
         logger.logLevel = configuration.logLevel
+        if ProcessInfo.processInfo.environment["ATRIUM_EXIT_WITH_PARENT"] == "1" { ParentWatch.start(logger: logger) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
@@ -35,6 +36,23 @@ public enum ServiceMain {
         } catch {
             logger.critical("stopped: \(error)")
             exit(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Ends a service whose launcher is gone (even killed with SIGKILL), so no process is left behind.
+enum ParentWatch {
+    static func start(logger: Logger) {
+        let parent = getppid()
+        Task.detached {
+            while true {
+                try? await Task.sleep(for: .milliseconds(500))
+                if getppid() != parent {
+                    logger.warning("launcher is gone; shutting down")
+                    kill(getpid(), SIGTERM)
+                    return
+                }
+            }
         }
     }
 }

@@ -53,6 +53,7 @@ public struct ServiceRuntime: Sendable {
         let document = try OpenAPIDocument(yamlDocuments: [definition.document, try WebhooksAPIDocument.yaml()])
         let database = try await Database.open(
             url: configuration.databaseURL,
+            schema: configuration.databaseSchema,
             sqlitePath: "\(configuration.dataDirectory)/\(configuration.service.rawValue).sqlite",
             logger: logger
         )

@@ -14,6 +14,8 @@ public struct ServiceConfiguration: Sendable {
     public var dataDirectory: String
     /// `postgres://…` for PostgreSQL; nil means SQLite under `dataDirectory`.
     public var databaseURL: String?
+    /// The PostgreSQL schema holding this service's tables (default: the service's name).
+    public var databaseSchema: String
     public var jwtSecret: String
     public var accessTokenLifetime: TimeInterval
     public var logLevel: Logger.Level
@@ -36,7 +38,8 @@ public struct ServiceConfiguration: Sendable {
         host = reader.string(forKey: "host", default: "127.0.0.1")
         port = reader.int(forKey: "port", default: service.defaultPort)
         dataDirectory = reader.string(forKey: "data.dir", default: "data")
-        databaseURL = reader.string(forKey: "database.url").flatMap { $0.isEmpty ? nil : $0 }
+        databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        databaseSchema = reader.string(forKey: "database.schema", default: service.rawValue)
         guard let secret = reader.string(forKey: "jwt.secret", isSecret: true) else {
             throw ConfigurationError.missing(key: "jwt.secret")
         }

@@ -27,17 +27,31 @@ public final class Database: Sendable {
     }
 
     /// Opens PostgreSQL when `url` is a `postgres://` URL, else SQLite in WAL mode at `sqlitePath`.
-    public static func open(url: String?, sqlitePath: String, logger: Logger) async throws -> Database {
+    ///
+    /// On PostgreSQL each service keeps its tables in its own schema (created if missing), so the
+    /// five services can share one database server, or one database, without sharing tables.
+    public static func open(url: String?, schema: String, sqlitePath: String, logger: Logger) async throws -> Database {
         let group = MultiThreadedEventLoopGroup.singleton
         if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            let configuration = try SQLPostgresConfiguration(url: url)
+            guard Self.isPlainIdentifier(schema) else {
+                throw ConfigurationError.invalid(key: "database.schema", why: "must be 1-63 lower-case letters, digits or _")
+            }
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.searchPath = [schema]
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
                 maxConnectionsPerEventLoop: 4,
                 logger: logger,
                 on: group
             )
-            return Database(sql: pool.database(logger: logger).sql(), engine: .postgres) { try await pool.shutdownAsync() }
+            let database = Database(sql: pool.database(logger: logger).sql(), engine: .postgres) { try await pool.shutdownAsync() }
+            do {
+                try await database.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            } catch {
+                try? await database.close()
+                throw error
+            }
+            return database
         }
         if url != nil { throw ConfigurationError.invalid(key: "database.url", why: "must be a postgres:// URL (leave it unset for SQLite)") }
         try FileManager.default.createDirectory(
@@ -73,6 +87,12 @@ public final class Database: Sendable {
     /// Answers when the database does; used by `/health/ready`.
     public func ping() async throws {
         _ = try await sql.raw("SELECT 1 AS one").all()
+    }
+
+    /// Lower-case letters, digits and `_`, starting with a letter: safe as an unquoted SQL name.
+    public static func isPlainIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter, name.count <= 63 else { return false }
+        return name.allSatisfy { ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "_" }
     }
 
     /// Closes every connection.

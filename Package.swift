@@ -88,6 +88,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
@@ -176,6 +177,8 @@ let package = Package(
                     "NotifyService",
                     "DocService",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
+                    .product(name: "SQLKit", package: "sql-kit"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Yams", package: "Yams"),
                 ],

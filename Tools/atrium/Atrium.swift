@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `atrium`: run and package the Atrium services.
 @main
@@ -8,4 +9,9 @@ struct Atrium: AsyncParsableCommand {
         subcommands: [Up.self, Compose.self],
         defaultSubcommand: Up.self
     )
+}
+
+/// Writes a line to standard output at once (unbuffered, so it shows even when piped to a file).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

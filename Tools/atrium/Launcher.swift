@@ -30,7 +30,7 @@ enum Launcher {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift", "build", "--quiet"] + (release ? ["-c", "release"] : [])
         process.currentDirectoryURL = root
-        print("Checking the services are built (swift build)…")
+        say("Checking the services are built (swift build)…")
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
@@ -67,18 +67,14 @@ enum Launcher {
     }
 
     static func printSummary(_ cluster: Cluster, readyIn: Duration, total: Duration) {
-        print("\nAtrium is up: five services ready in \(milliseconds(readyIn)) ms (\(milliseconds(total)) ms with the build check).")
+        say("\nAtrium is up: five services ready in \(readyIn.milliseconds) ms (\(total.milliseconds) ms with the build check).")
         for service in ServiceName.allCases {
             let url = cluster.url(service)
-            print("  \(service.displayName.padding(toLength: 17, withPad: " ", startingAt: 0)) \(url)   API: \(url)/openapi.json")
+            say("  \(service.displayName.padding(toLength: 17, withPad: " ", startingAt: 0)) \(url)   API: \(url)/openapi.json")
         }
-        print("  webhooks: pipeline-service subscribed to chat-service's \(EventTypes.chatThreadTasksCompleted)")
-        print("  logs: \(cluster.topology.dataDirectory)/logs   database: \(cluster.topology.databaseURL == nil ? "SQLite in \(cluster.topology.dataDirectory)" : "PostgreSQL")")
-        print("Press Ctrl-C to stop.")
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        say("  webhooks: pipeline-service subscribed to chat-service's \(EventTypes.chatThreadTasksCompleted)")
+        say("  logs: \(cluster.topology.dataDirectory)/logs   database: \(cluster.topology.databaseURL == nil ? "SQLite in \(cluster.topology.dataDirectory)" : "PostgreSQL")")
+        say("Press Ctrl-C to stop.")
     }
 
     /// SIGINT and SIGTERM, delivered as a stream instead of killing the launcher outright.

@@ -24,7 +24,6 @@ struct Up: AsyncParsableCommand {
     var noBuild = false
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
         let started = ContinuousClock.now
         let binDirectory = try Launcher.binDirectory()
         if !noBuild { try Launcher.buildServices(binDirectory: binDirectory) }
@@ -47,8 +46,8 @@ struct Up: AsyncParsableCommand {
         }
         Launcher.printSummary(cluster, readyIn: ContinuousClock.now - launchedAt, total: ContinuousClock.now - started)
         let reason = await Launcher.waitForStop(cluster, signals: signals)
-        print("\n\(reason); stopping…")
+        say("\n\(reason); stopping…")
         await cluster.stop()
-        print("All services stopped.")
+        say("All services stopped.")
     }
 }

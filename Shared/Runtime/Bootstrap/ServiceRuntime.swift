@@ -50,7 +50,7 @@ public struct ServiceRuntime: Sendable {
     ) async throws -> ServiceRuntime {
         var logger = logger ?? Logger(label: configuration.service.displayName)
         logger.logLevel = configuration.logLevel
-        let document = try OpenAPIDocument(yamlDocuments: [definition.document, try WebhooksAPIDocument.yaml()])
+        let document = try document(for: definition)
         let database = try await Database.open(
             url: configuration.databaseURL,
             schema: configuration.databaseSchema,
@@ -70,6 +70,11 @@ public struct ServiceRuntime: Sendable {
             httpClient: HTTPClient(eventLoopGroupProvider: .singleton),
             logger: logger, metrics: metrics, document: document
         )
+    }
+
+    /// The service's served document: its own contract with the shared webhooks contract merged in.
+    public static func document(for definition: ServiceDefinition) throws -> OpenAPIDocument {
+        try OpenAPIDocument(yamlDocuments: [definition.document, try WebhooksAPIDocument.yaml()])
     }
 
     /// A router with the shared middleware stack, the operational routes and the webhooks API;

@@ -128,3 +128,18 @@ extension ServiceConfiguration: CustomStringConvertible {
             + "database: \(databaseURL == nil ? "sqlite" : "postgres"), logLevel: \(logLevel), secrets: redacted)"
     }
 }
+
+extension WebhookDeliverySettings {
+    /// Exponential back-off with "equal jitter": half the delay fixed, half random, capped at `maxDelay`.
+    public func backoffMillis(afterAttempt attempt: Int) -> Int64 {
+        let delay = min(Double(maxDelay.milliseconds), Double(retryBase.milliseconds) * pow(2, Double(max(0, attempt - 1))))
+        return Int64(delay / 2 + Double.random(in: 0...(delay / 2)))
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    public var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -63,7 +63,7 @@ public struct WebhookDispatcher: Service {
         do {
             let fanned = try await store.fanOut(limit: 500, budget: settings.maxAttempts)
             guard free > 0 else { return ([], false) }
-            let lease = Int64(settings.requestTimeout.components.seconds * 1000) + 30_000
+            let lease = settings.requestTimeout.milliseconds + 30_000
             let jobs = try await store.claimDue(limit: free, leaseMillis: lease)
             return (jobs, fanned == 500)
         } catch {
@@ -83,7 +83,7 @@ public struct WebhookDispatcher: Service {
         let outcome = await send(job)
         let retryAt: Int64? =
             outcome.succeeded || job.attempts + 1 >= job.attemptBudget
-            ? nil : EpochMillis.now() + backoffMillis(afterAttempt: Int(job.attempts + 1))
+            ? nil : EpochMillis.now() + settings.backoffMillis(afterAttempt: Int(job.attempts + 1))
         do {
             try await store.record(job, outcome: outcome, retryAt: retryAt)
         } catch {
@@ -98,20 +98,9 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Exponential back-off with "equal jitter": half the delay fixed, half random.
-    func backoffMillis(afterAttempt attempt: Int) -> Int64 {
-        let base = Double(settings.retryBase.components.seconds * 1000) + Double(settings.retryBase.components.attoseconds) / 1e15
-        let cap = Double(settings.maxDelay.components.seconds * 1000)
-        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return Int64(delay / 2 + Double.random(in: 0...(delay / 2)))
-    }
-
     private func send(_ job: DeliveryJob) async -> AttemptOutcome {
         let started = ContinuousClock.now
-        func elapsed() -> Int64 {
-            let duration = ContinuousClock.now - started
-            return duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        }
+        func elapsed() -> Int64 { (ContinuousClock.now - started).milliseconds }
         guard let key = WebhookSecret.key(of: job.secret) else {
             return AttemptOutcome(statusCode: nil, error: "subscription secret is unusable", durationMs: 0)
         }
@@ -126,7 +115,7 @@ public struct WebhookDispatcher: Service {
                             value: WebhookSignature.sign(key: key, id: job.eventID, timestamp: timestamp, body: Array(job.body.utf8)))
         request.body = .bytes(ByteBuffer(string: job.body))
         do {
-            let timeout = TimeAmount.milliseconds(settings.requestTimeout.components.seconds * 1000)
+            let timeout = TimeAmount.milliseconds(settings.requestTimeout.milliseconds)
             let response = try await httpClient.execute(request, timeout: timeout)
             let snippet = try? await response.body.collect(upTo: 512)
             let code = Int(response.status.code)

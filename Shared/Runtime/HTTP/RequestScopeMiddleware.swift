@@ -21,12 +21,11 @@ public struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware 
             try await next(request, context)
         }
         response.headers[.requestID] = requestID
-        let elapsed = ContinuousClock.now - started
         logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
             "path": "\(request.uri.path)",
             "status": "\(response.status.code)",
-            "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
         ])
         return response
     }

@@ -19,6 +19,8 @@ public final class Database: Sendable {
     public let sql: any SQLDatabase
     public let engine: DatabaseEngine
     private let shutdownPool: @Sendable () async throws -> Void
+    /// Serialises transactions on SQLite, which allows one writer at a time anyway.
+    private let writeLock = AsyncLock()
 
     private init(sql: any SQLDatabase, engine: DatabaseEngine, shutdown: @escaping @Sendable () async throws -> Void) {
         self.sql = sql
@@ -56,13 +58,19 @@ public final class Database: Sendable {
         if url != nil { throw ConfigurationError.invalid(key: "database.url", why: "must be a postgres:// URL (leave it unset for SQLite)") }
         try FileManager.default.createDirectory(
             atPath: (sqlitePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // SQLite calls block; they get threads of their own rather than the process-wide pool.
+        let threads = NIOThreadPool(numberOfThreads: 4)
+        threads.start()
         let pool = EventLoopGroupConnectionPool(
-            source: SQLiteConnectionSource(configuration: .init(storage: .file(path: sqlitePath), enableForeignKeys: true)),
+            source: SQLiteSource(path: sqlitePath, threadPool: threads),
             maxConnectionsPerEventLoop: 2,
             logger: logger,
             on: group
         )
-        let database = Database(sql: SQLitePoolDatabase(pool: pool, logger: logger), engine: .sqlite) { try await pool.shutdownAsync() }
+        let database = Database(sql: SQLitePoolDatabase(pool: pool, logger: logger), engine: .sqlite) {
+            try await pool.shutdownAsync()
+            try await threads.shutdownGracefully()
+        }
         // WAL is a property of the file: readers and the writer stop blocking each other.
         try await database.sql.raw("PRAGMA journal_mode = WAL").run()
         return database
@@ -70,8 +78,12 @@ public final class Database: Sendable {
 
     /// Runs `body` in one transaction on one connection; commits when it returns, rolls back when it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await sql.withSession { session in
+        guard engine == .sqlite else { return try await run(transaction: body, begin: "BEGIN") }
+        return try await writeLock.withLock { try await self.run(transaction: body, begin: "BEGIN IMMEDIATE") }
+    }
+
+    private func run<T: Sendable>(transaction body: @escaping @Sendable (any SQLDatabase) async throws -> T, begin: String) async throws -> T {
+        try await sql.withSession { session in
             try await session.raw("\(unsafeRaw: begin)").run()
             do {
                 let result = try await body(session)
@@ -104,4 +116,21 @@ public final class Database: Sendable {
 extension Database {
     /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose `BEGIN IMMEDIATE` already serialises writers.
     public var forUpdate: String { engine == .postgres ? "FOR UPDATE" : "" }
+}
+
+/// SQLite connections with the settings a server wants: foreign keys on, and a bounded wait for
+/// the write lock (a busy error after 10 s instead of SQLite-NIO's default of spinning forever).
+struct SQLiteSource: ConnectionPoolSource {
+    let path: String
+    let threadPool: NIOThreadPool
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                connection.query("PRAGMA busy_timeout = 10000")
+                    .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
+                    .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
+                    .map { _ in connection }
+            }
+    }
 }

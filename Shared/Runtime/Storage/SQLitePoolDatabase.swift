@@ -6,7 +6,7 @@ import SQLKit
 
 /// An `SQLDatabase` over a pool of SQLite connections; a session holds one connection throughout.
 struct SQLitePoolDatabase: SQLDatabase {
-    let pool: EventLoopGroupConnectionPool<SQLiteConnectionSource>
+    let pool: EventLoopGroupConnectionPool<SQLiteSource>
     let logger: Logger
 
     var eventLoop: any EventLoop { pool.eventLoopGroup.any() }

@@ -1,0 +1,74 @@
+@testable import AtriumRuntime
+import Foundation
+import Testing
+
+@Suite("Runtime building blocks")
+struct RuntimeUnitTests {
+    @Test("traceparent: parses valid headers, refuses malformed ones, children keep the trace")
+    func traceparent() throws {
+        let parent = try #require(TraceParent(header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        #expect(parent.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(parent.sampled)
+        let child = parent.child()
+        #expect(child.traceID == parent.traceID)
+        #expect(child.spanID != parent.spanID)
+        #expect(TraceParent(header: child.description) == child)
+        for bad in ["", "00-xyz-00f067aa0ba902b7-01", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    "00-00000000000000000000000000000000-00f067aa0ba902b7-01"] {
+            #expect(TraceParent(header: bad) == nil)
+        }
+    }
+
+    @Test("public routes match templates by method and segment count only")
+    func publicRoutes() {
+        let routes = PublicRoutes([("POST", "/v1/auth/token"), ("POST", "/v1/inbound/{source}")])
+        #expect(routes.contains(method: "POST", path: "/v1/auth/token"))
+        #expect(routes.contains(method: "POST", path: "/v1/inbound/chat-events"))
+        #expect(!routes.contains(method: "GET", path: "/v1/auth/token"))
+        #expect(!routes.contains(method: "POST", path: "/v1/auth/token/extra"))
+        #expect(!routes.contains(method: "POST", path: "/v1/inbound"))
+    }
+
+    @Test("configuration: ATRIUM_ variables, command line first, secrets required and never printed")
+    func configuration() throws {
+        let environment = ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, "ATRIUM_PORT": "9100",
+                           "ATRIUM_CHAT_URL": "http://chat.internal:80", "ATRIUM_WEBHOOK_MAX_ATTEMPTS": "3"]
+        let configuration = try ServiceConfiguration(
+            service: .pipeline, reader: ServiceConfiguration.reader(arguments: ["x", "--port", "9200"], environment: environment))
+        #expect(configuration.port == 9200)
+        #expect(configuration.serviceURLs[.chat] == "http://chat.internal:80")
+        #expect(configuration.publicURL == "http://127.0.0.1:9200")
+        #expect(configuration.webhookDelivery.maxAttempts == 3)
+        #expect(!"\(configuration)".contains(TestConfiguration.jwtSecret))
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(arguments: ["x"], environment: [:]))
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(
+                arguments: ["x"], environment: ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, "ATRIUM_LOG_LEVEL": "loud"]))
+        }
+    }
+
+    @Test("tokens: forged, expired and foreign-issuer tokens are refused")
+    func tokens() async throws {
+        let tokens = try await TestConfiguration.tokens()
+        let caller = Caller(kind: .member, subject: "mem_1", firmID: "firm_1", role: .admin, rights: ["view_all_accounts"])
+        #expect(try await tokens.verify(try await tokens.issue(for: caller)) == caller)
+        let other = try await TokenService(secret: "another-secret-0123456789abcdef0123456789")
+        await #expect(throws: RuntimeError.self) { try await tokens.verify(try await other.issue(for: caller)) }
+        let expired = try await tokens.issue(for: caller, now: Date().addingTimeInterval(-3600))
+        await #expect(throws: RuntimeError.self) { try await tokens.verify(expired) }
+        await #expect(throws: RuntimeError.self) { try await tokens.verify("not.a.jwt") }
+        await #expect(throws: ConfigurationError.self) { try await TokenService(secret: "short") }
+    }
+
+    @Test("retry delays grow exponentially with jitter and stay under the cap")
+    func backoff() {
+        let settings = WebhookDeliverySettings(retryBase: .milliseconds(100), maxDelay: .seconds(2))
+        for attempt in 1...8 {
+            let full = min(2000, 100 * (1 << (attempt - 1)))
+            let delay = settings.backoffMillis(afterAttempt: attempt)
+            #expect(delay >= Int64(full / 2) && delay <= Int64(full), "attempt \(attempt): \(delay) ms")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// ChatService calls the tests make through a Hummingbird test client.
+struct ChatTestClient {
+    let client: any TestClientProtocol
+    let token: String
+
+    /// Starts a thread with `tasks` and checks every task off; returns the thread id.
+    @discardableResult
+    func completeThread(tasks: Int = 1, account: String = "acct_1") async throws -> String {
+        let thread = try await createThread(tasks: tasks, account: account)
+        let id = try #require(thread["id"] as? String)
+        for task in try #require(thread["tasks"] as? [[String: Any]]) {
+            _ = try await setTask(thread: id, task: try #require(task["id"] as? String), done: true)
+        }
+        return id
+    }
+
+    func createThread(tasks: Int, account: String = "acct_1") async throws -> [String: Any] {
+        let body: [String: Any] = ["accountId": account, "subject": "Year-end documents",
+                                   "tasks": (0..<tasks).map { ["text": "Upload statement \($0 + 1)"] }]
+        return try await client.execute(uri: "/v1/threads", method: .post, headers: .bearer(token), body: try JSON.buffer(body)) { response in
+            #expect(response.status == .created)
+            return try JSON.object(response.body)
+        }
+    }
+
+    func setTask(thread: String, task: String, done: Bool) async throws -> [String: Any] {
+        try await client.execute(uri: "/v1/threads/\(thread)/tasks/\(task)", method: .patch, headers: .bearer(token),
+                                 body: try JSON.buffer(["done": done])) { response in
+            #expect(response.status == .ok)
+            return try JSON.object(response.body)
+        }
+    }
+
+    /// Creates or replaces subscription `id` to `url`; returns the HTTP status.
+    @discardableResult
+    func subscribe(_ id: String, url: String, secret: String, types: [String] = ["chat.thread.tasks_completed"]) async throws -> HTTPResponse.Status {
+        try await client.execute(uri: "/v1/webhooks/subscriptions/\(id)", method: .put, headers: .bearer(token),
+                                 body: try JSON.buffer(["url": url, "eventTypes": types, "secret": secret])) { $0.status }
+    }
+
+    func deliveries(query: String) async throws -> [[String: Any]] {
+        try await client.execute(uri: "/v1/webhooks/deliveries?\(query)", method: .get, headers: .bearer(token)) { response in
+            #expect(response.status == .ok)
+            return try #require(try JSON.object(response.body)["items"] as? [[String: Any]])
+        }
+    }
+
+    func attempts(delivery: String) async throws -> [[String: Any]] {
+        try await client.execute(uri: "/v1/webhooks/deliveries/\(delivery)/attempts", method: .get, headers: .bearer(token)) { response in
+            #expect(response.status == .ok)
+            return try #require(try JSON.object(response.body)["items"] as? [[String: Any]])
+        }
+    }
+
+    func replay(delivery: String) async throws -> HTTPResponse.Status {
+        try await client.execute(uri: "/v1/webhooks/deliveries/\(delivery)/replay", method: .post, headers: .bearer(token)) { $0.status }
+    }
+}

@@ -75,7 +75,10 @@ struct WebhookDeliveryTests {
                 try await withChat(storage) { chat in
                     try await chat.subscribe("test-consumer", url: url, secret: TestConsumer.secret)
                     try await chat.completeThread()
-                    try await eventually("first delivery") { await consumer.applied.count == 1 }
+                    try await eventually("the first delivery to be recorded") {
+                        try await !chat.deliveries(query: "status=delivered").isEmpty
+                    }
+                    #expect(await consumer.applied.count == 1)
                     let id = try #require(try await chat.deliveries(query: "status=delivered").first?["id"] as? String)
                     #expect(try await chat.replay(delivery: id) == .accepted)
                     try await eventually("the redelivery") { await consumer.duplicates == 1 }
@@ -150,6 +153,7 @@ struct WebhookDeliveryTests {
                     try await other.completeThread()  // firm_other's event
                     try await eventually("firm_other's event") { await consumer.applied.count == 1 }
                     #expect(try await other.deliveries(query: "").count == 1)
+                    #expect(try await chat.deliveries(query: "").isEmpty, "firm_test sees no delivery of firm_other's subscription")
                     let status = try await chat.client.execute(
                         uri: "/v1/webhooks/subscriptions/other-firm", method: .get, headers: .bearer(chat.token)) { $0.status }
                     #expect(status == .notFound)

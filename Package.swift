@@ -179,6 +179,7 @@ let package = Package(
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "SQLKit", package: "sql-kit"),
+                    .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Yams", package: "Yams"),
                 ],

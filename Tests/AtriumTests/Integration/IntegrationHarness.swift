@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// Starts the real service executables on free loopback ports with fresh storage, exactly as
+/// `atrium up` would, and always stops them; on failure the services' logs go into the report.
+enum IntegrationHarness {
+    static func with(
+        _ engine: TestEngine, services: [ServiceName] = ServiceName.allCases, settings: [String: String] = [:],
+        _ body: @escaping @Sendable (Cluster) async throws -> Void
+    ) async throws {
+        try await TestStorage.with(engine) { storage in
+            let ports = try FreePorts.take(ServiceName.allCases.count)
+            var assigned: [ServiceName: Int] = [:]
+            for (service, port) in zip(ServiceName.allCases, ports) { assigned[service] = port }
+            let topology = TestConfiguration.topology(storage: storage, ports: assigned, settings: settings)
+            let cluster = try Cluster.start(
+                topology, binDirectory: try binDirectory(), services: services,
+                logDirectory: storage.directory.appendingPathComponent("logs"))
+            do {
+                try await cluster.waitUntilReady()
+                try await body(cluster)
+                await cluster.stop()
+            } catch {
+                await cluster.stop()
+                Issue.record("service logs:\n\(cluster.logs())")
+                throw error
+            }
+        }
+    }
+
+    /// Where SwiftPM put the executables: beside the test bundle.
+    static func binDirectory() throws -> URL {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug"),
+        ].compactMap { $0 }
+        guard let found = candidates.first(where: {
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent(ServiceName.chat.executableName).path)
+        }) else { throw ClusterError.missingExecutable(candidates.map(\.path).joined(separator: " or ")) }
+        return found
+    }
+}
+
+/// JSON over real HTTP to a running service.
+struct ServiceHTTP {
+    let base: String
+    var token: String?
+
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers extra: [(String, String)] = [],
+              raw: Data? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "authorization", value: token) }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        } else if let raw {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: raw))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+        return (Int(response.status.code), object)
+    }
+}

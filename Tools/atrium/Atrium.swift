@@ -5,8 +5,8 @@ import Foundation
 @main
 struct Atrium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Atrium's five services locally, or write their compose file.",
-        subcommands: [Up.self, Compose.self],
+        abstract: "Run Atrium's five services locally, write their compose file, or measure them.",
+        subcommands: [Up.self, Compose.self, Bench.self],
         defaultSubcommand: Up.self
     )
 }

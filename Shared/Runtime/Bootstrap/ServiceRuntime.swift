@@ -67,7 +67,8 @@ public struct ServiceRuntime: Sendable {
             configuration: configuration, definition: definition, database: database,
             outbox: Outbox(database: database, signal: OutboxSignal()),
             tokens: try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime),
-            httpClient: HTTPClient(eventLoopGroupProvider: .singleton),
+            // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
+            httpClient: HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow)),
             logger: logger, metrics: metrics, document: document
         )
     }

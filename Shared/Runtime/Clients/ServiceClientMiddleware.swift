@@ -1,0 +1,78 @@
+public import Foundation
+public import HTTPTypes
+public import OpenAPIRuntime
+
+/// What every call from one Atrium service to another carries and how it is retried.
+///
+/// - a service token (cached, renewed a minute before it expires);
+/// - the caller's `traceparent` (a child span of the request being handled), so a trace crosses services;
+/// - an `Idempotency-Key` on methods that are not idempotent, stable across this call's retries;
+/// - retries with back-off for idempotent methods on connection errors, 429, 502, 503 and 504.
+public struct ServiceClientMiddleware: ClientMiddleware {
+    let tokens: ServiceTokenCache
+    let maxAttempts: Int
+    let retryBase: Duration
+
+    public init(tokens: ServiceTokenCache, maxAttempts: Int = 3, retryBase: Duration = .milliseconds(100)) {
+        self.tokens = tokens
+        self.maxAttempts = maxAttempts
+        self.retryBase = retryBase
+    }
+
+    static let idempotent: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options]
+    static let retryStatuses: Set<Int> = [429, 502, 503, 504]
+
+    public func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(try await tokens.token())"
+        let trace = RequestScope.current?.trace.child() ?? TraceParent.random()
+        request.headerFields[.traceparentHeader] = trace.description
+        if let requestID = RequestScope.current?.requestID { request.headerFields[.requestIDHeader] = requestID }
+        let retryable = Self.idempotent.contains(request.method)
+        if !retryable, request.headerFields[.idempotencyKey] == nil {
+            request.headerFields[.idempotencyKey] = UUID().uuidString.lowercased()
+        }
+        var attempt = 1
+        while true {
+            do {
+                let (response, responseBody) = try await next(request, body, baseURL)
+                guard retryable, attempt < maxAttempts, Self.retryStatuses.contains(response.status.code) else {
+                    return (response, responseBody)
+                }
+            } catch {
+                guard retryable, attempt < maxAttempts, !(error is CancellationError) else { throw error }
+            }
+            try await Task.sleep(for: retryBase * (1 << (attempt - 1)))
+            attempt += 1
+        }
+    }
+}
+
+/// A service's own token for calling others, minted locally and reused until shortly before it expires.
+public actor ServiceTokenCache {
+    private let tokens: TokenService
+    private let name: String
+    private var cached: (token: String, renewAt: ContinuousClock.Instant)?
+
+    public init(tokens: TokenService, name: String) {
+        self.tokens = tokens
+        self.name = name
+    }
+
+    public func token() async throws -> String {
+        if let cached, ContinuousClock.now < cached.renewAt { return cached.token }
+        let token = try await tokens.serviceToken(for: name)
+        cached = (token, ContinuousClock.now + .seconds(max(1, tokens.accessTokenLifetime - 60)))
+        return token
+    }
+}
+
+extension HTTPField.Name {
+    static let traceparentHeader = Self("traceparent")!
+    static let requestIDHeader = Self("x-request-id")!
+    /// `Idempotency-Key` (IETF draft): the receiver applies a repeated key's request once.
+    public static let idempotencyKey = Self("Idempotency-Key")!
+}

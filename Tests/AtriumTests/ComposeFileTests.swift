@@ -1,0 +1,55 @@
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import Testing
+import Yams
+
+/// No Docker engine runs here, so the compose file is checked for structure, and for being exactly
+/// what the topology generates (the one source `atrium up` and the tests also use).
+@Suite("compose/ matches the topology")
+struct ComposeFileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("the committed compose file is the generated one (regenerate with `swift run atrium compose --output compose/docker-compose.yml`)")
+    func upToDate() throws {
+        let committed = try String(contentsOf: Self.root.appendingPathComponent(ComposeFile.path), encoding: .utf8)
+        #expect(committed == ComposeFile.render())
+    }
+
+    @Test("five services plus PostgreSQL, each with a health check, its port and its topology environment")
+    func structure() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent(ComposeFile.path), encoding: .utf8)
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let services = try #require(document["services"] as? [String: Any])
+        #expect(Set(services.keys) == Set(ServiceName.allCases.map(\.displayName) + ["postgres"]))
+        for service in ServiceName.allCases {
+            let entry = try #require(services[service.displayName] as? [String: Any])
+            let health = try #require(entry["healthcheck"] as? [String: Any])
+            #expect((health["test"] as? [String])?.joined(separator: " ").contains("/health/ready") == true)
+            #expect((entry["ports"] as? [String]) == ["\(service.defaultPort):\(service.defaultPort)"])
+            let environment = try #require(entry["environment"] as? [String: Any])
+            for (key, value) in Topology.compose.environment(for: service) {
+                #expect(environment[key] as? String == value, "\(service.displayName) \(key)")
+            }
+            #expect((environment["ATRIUM_JWT_SECRET"] as? String)?.hasPrefix("${ATRIUM_JWT_SECRET:?") == true)
+            let dependsOn = try #require(entry["depends_on"] as? [String: Any])
+            #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
+        }
+        let postgres = try #require(services["postgres"] as? [String: Any])
+        #expect(postgres["healthcheck"] != nil)
+        #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("compose/Dockerfile").path))
+    }
+
+    @Test("the local topology gives every service every peer's URL and its own schema")
+    func localTopology() {
+        let topology = Topology.local(dataDirectory: "/tmp/x", databaseURL: "postgres://u@h/db", schemaPrefix: "p_", jwtSecret: "s")
+        for service in ServiceName.allCases {
+            let environment = topology.environment(for: service)
+            #expect(environment["ATRIUM_PORT"] == String(service.defaultPort))
+            #expect(environment["ATRIUM_DATABASE_SCHEMA"] == "p_\(service.rawValue)")
+            for peer in ServiceName.allCases {
+                #expect(environment["ATRIUM_\(peer.rawValue.uppercased())_URL"] == "http://127.0.0.1:\(peer.defaultPort)")
+            }
+        }
+    }
+}

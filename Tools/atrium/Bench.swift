@@ -1,0 +1,171 @@
+import ArgumentParser
+import AsyncHTTPClient
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// `atrium bench`: start-up time, idle memory and webhook latency of the real services.
+///
+/// Run it on a release build (`swift run -c release atrium bench`). Every figure comes with a
+/// baseline measured in the same run, because these machines are noisy.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure start-up, idle memory and webhook delivery latency.")
+
+    @Option(help: "Events to deliver for the latency figure.")
+    var events = 1000
+
+    @Option(help: "Start-ups to time.")
+    var startups = 5
+
+    @Option(help: "Run on PostgreSQL at this URL instead of SQLite.")
+    var postgres: String?
+
+    func run() async throws {
+        let binDirectory = try Launcher.binDirectory()
+        let secret = String(repeating: "b", count: 40)
+        var readyTimes: [Int64] = []
+        for _ in 0..<startups {
+            let (cluster, elapsed) = try await BenchCluster.start(binDirectory: binDirectory, secret: secret, postgres: postgres)
+            readyTimes.append(elapsed)
+            await cluster.stop()
+        }
+        say("start-up to all five ready and wired (ms), \(startups) runs: \(readyTimes.sorted()) → median \(readyTimes.sorted()[readyTimes.count / 2])")
+        let (cluster, _) = try await BenchCluster.start(binDirectory: binDirectory, secret: secret, postgres: postgres)
+        do {
+            try await Task.sleep(for: .seconds(3))
+            for service in ServiceName.allCases {
+                say("idle RSS \(service.displayName): \(BenchCluster.rssKiB(cluster.processes[service]?.processIdentifier) / 1024) MiB")
+            }
+            try await WebhookLatency(cluster: cluster, secret: secret, events: events).measure()
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+}
+
+enum BenchCluster {
+    /// Starts all five on free ports; returns the cluster and the milliseconds until ready and wired.
+    static func start(binDirectory: URL, secret: String, postgres: String?) async throws -> (Cluster, Int64) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-bench-\(UUID().uuidString)")
+        let ports = try FreePorts.take(ServiceName.allCases.count)
+        var assigned: [ServiceName: Int] = [:]
+        for (service, port) in zip(ServiceName.allCases, ports) { assigned[service] = port }
+        let topology = Topology.local(
+            ports: assigned, dataDirectory: directory.path, databaseURL: postgres,
+            schemaPrefix: "bench\(Int.random(in: 0..<1_000_000))_", jwtSecret: secret,
+            sharedSettings: ["ATRIUM_LOG_LEVEL": "warning"])
+        let started = ContinuousClock.now
+        let cluster = try Cluster.start(topology, binDirectory: binDirectory, logDirectory: directory.appendingPathComponent("logs"))
+        try await cluster.waitUntilReady()
+        try await Launcher.waitForWiring(cluster, tokens: try await TokenService(secret: secret))
+        return (cluster, (ContinuousClock.now - started).milliseconds)
+    }
+
+    static func rssKiB(_ pid: Int32?) -> Int {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+}
+
+/// Time from the request that checks a thread's last task to the signed webhook reaching a consumer.
+struct WebhookLatency {
+    let cluster: Cluster
+    let secret: String
+    let events: Int
+
+    func measure() async throws {
+        let arrivals = Arrivals()
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            arrivals.record(ContinuousClock.now)
+            return .noContent
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { arrivals.port.store($0.localAddress?.port ?? 0, ordering: .relaxed) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            while arrivals.port.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try await run(consumer: "http://127.0.0.1:\(arrivals.port.load(ordering: .relaxed))/hook", arrivals: arrivals)
+            group.cancelAll()
+        }
+    }
+
+    private func run(consumer: String, arrivals: Arrivals) async throws {
+        let tokens = try await TokenService(secret: secret)
+        let member = "Bearer " + (try await tokens.issue(for: Caller(kind: .member, subject: "mem_bench", firmID: "firm_bench", role: .owner)))
+        let chat = cluster.url(.chat)
+        _ = try await BenchHTTP.send(.PUT, chat + "/v1/webhooks/subscriptions/bench", token: member,
+                                     json: ["url": consumer, "eventTypes": ["chat.thread.tasks_completed"]])
+        var baseline: [Double] = []
+        var latencies: [Double] = []
+        for index in 0..<(events + 20) {
+            let thread = try await BenchHTTP.send(.POST, chat + "/v1/threads", token: member,
+                                                  json: ["accountId": "acct_bench", "subject": "Bench \(index)", "tasks": [["text": "Only task"]]])
+            guard let id = thread["id"] as? String, let task = (thread["tasks"] as? [[String: Any]])?.first?["id"] as? String else {
+                throw ValidationError("unexpected thread response: \(thread)")
+            }
+            let bare = ContinuousClock.now
+            _ = try await BenchHTTP.send(.GET, chat + "/health/live", token: nil, json: nil)
+            let bareElapsed = ContinuousClock.now - bare
+            let expected = arrivals.count + 1
+            let sent = ContinuousClock.now
+            _ = try await BenchHTTP.send(.PATCH, chat + "/v1/threads/\(id)/tasks/\(task)", token: member, json: ["done": true])
+            let arrived = try await arrivals.wait(for: expected)
+            guard index >= 20 else { continue }  // warm-up
+            latencies.append((arrived - sent).fractionalMilliseconds)
+            baseline.append(bareElapsed.fractionalMilliseconds)
+        }
+        let p = { (values: [Double], q: Double) -> Double in values.sorted()[min(values.count - 1, Int(Double(values.count) * q))] }
+        say(String(format: "webhook latency over %d events (PATCH sent → webhook received): p50 %.2f ms, p99 %.2f ms",
+                   latencies.count, p(latencies, 0.5), p(latencies, 0.99)))
+        say(String(format: "baseline GET /health/live round trip, same run: p50 %.2f ms, p99 %.2f ms → p50 ratio %.1fx",
+                   p(baseline, 0.5), p(baseline, 0.99), p(latencies, 0.5) / p(baseline, 0.5)))
+    }
+}
+
+/// Arrival times at the bench consumer.
+final class Arrivals: Sendable {
+    let port = Atomic<Int>(0)
+    private let times = Mutex<[ContinuousClock.Instant]>([])
+
+    var count: Int { times.withLock { $0.count } }
+
+    func record(_ instant: ContinuousClock.Instant) { times.withLock { $0.append(instant) } }
+
+    func wait(for count: Int) async throws -> ContinuousClock.Instant {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            if let instant = times.withLock({ $0.count >= count ? $0[count - 1] : nil }) { return instant }
+            guard ContinuousClock.now < deadline else { throw ValidationError("webhook \(count) never arrived") }
+            await Task.yield()
+        }
+    }
+}
+
+enum BenchHTTP {
+    static func send(_ method: HTTPMethod, _ url: String, token: String?, json: Any?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "authorization", value: token) }
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(response.status.code) else { throw ValidationError("\(method) \(url): \(response.status)") }
+        return (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+}
+
+extension Duration {
+    var fractionalMilliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Settings every Atrium target shares (see DEVELOPERS.md, "Code style").
+/// Settings every Atrium target shares: Swift 6 mode with these upcoming features on.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -89,6 +89,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
@@ -126,6 +127,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Shared/Runtime",
             swiftSettings: swiftSettings
@@ -133,6 +137,7 @@ let package = Package(
     ]
         + service("AccountService", contract: "AccountAPI", extra: [
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
         + service("ChatService", contract: "ChatAPI")
@@ -147,6 +152,8 @@ let package = Package(
                     "AtriumRuntime",
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
                 ],
                 path: "Shared/Cluster",
                 swiftSettings: swiftSettings
@@ -161,6 +168,8 @@ let package = Package(
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
                 ],
                 path: "Tools/atrium",
                 swiftSettings: swiftSettings
@@ -184,6 +193,8 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "Yams", package: "Yams"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
                 ],
                 path: "Tests/AtriumTests",
                 swiftSettings: swiftSettings

@@ -11,9 +11,10 @@ public final class Cluster: Sendable {
     public let httpClient: HTTPClient
 
     /// Starts `services` (all five by default) from the executables in `binDirectory`.
+    /// With `inheritSettings`, `ATRIUM_*` variables of this process reach the services too (the topology's win).
     public static func start(
         _ topology: Topology, binDirectory: URL, services: [ServiceName] = ServiceName.allCases, logDirectory: URL,
-        httpClient: HTTPClient = .shared
+        inheritSettings: Bool = false, httpClient: HTTPClient = .shared
     ) throws -> Cluster {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: topology.dataDirectory, withIntermediateDirectories: true)
@@ -25,7 +26,7 @@ public final class Cluster: Sendable {
             }
             processes[service] = ServiceProcess(
                 service: service, executable: executable, environment: topology.environment(for: service),
-                logFile: logDirectory.appendingPathComponent("\(service.displayName).log"))
+                logFile: logDirectory.appendingPathComponent("\(service.displayName).log"), inheritSettings: inheritSettings)
         }
         let cluster = Cluster(topology: topology, processes: processes, httpClient: httpClient)
         do {

@@ -7,22 +7,26 @@ public final class ServiceProcess: @unchecked Sendable {
     public let logFile: URL
     private let executable: URL
     private let environment: [String: String]
+    private let inheritSettings: Bool
     // Guarded by `lock`: the running process, replaced on restart.
     private var process: Process?
     private let lock = NSLock()
 
-    init(service: ServiceName, executable: URL, environment: [String: String], logFile: URL) {
+    init(service: ServiceName, executable: URL, environment: [String: String], logFile: URL, inheritSettings: Bool) {
         self.service = service
         self.executable = executable
         self.environment = environment
         self.logFile = logFile
+        self.inheritSettings = inheritSettings
     }
 
     /// Starts the executable; the child ends itself if this process dies (`ATRIUM_EXIT_WITH_PARENT`).
     public func start() throws {
         let process = Process()
         process.executableURL = executable
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATRIUM_") }
+        // The topology's settings win; the caller's own ATRIUM_* settings pass through only when asked
+        // (`atrium up`), so a developer's shell never leaks into a test's services.
+        var environment = ProcessInfo.processInfo.environment.filter { inheritSettings || !$0.key.hasPrefix("ATRIUM_") }
         environment.merge(self.environment) { _, new in new }
         environment["ATRIUM_EXIT_WITH_PARENT"] = "1"
         process.environment = environment

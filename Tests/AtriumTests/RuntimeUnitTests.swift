@@ -43,9 +43,13 @@ struct RuntimeUnitTests {
         #expect(throws: ConfigurationError.self) {
             try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(arguments: ["x"], environment: [:]))
         }
-        #expect(throws: ConfigurationError.self) {
-            try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(
-                arguments: ["x"], environment: ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, "ATRIUM_LOG_LEVEL": "loud"]))
+        for (key, value) in [("ATRIUM_LOG_LEVEL", "loud"), ("ATRIUM_PORT", "80a"), ("ATRIUM_PORT", "70000"),
+                             ("ATRIUM_WEBHOOK_CONCURRENCY", "0"), ("ATRIUM_JWT_ACCESS_TTL_SECONDS", "-5"),
+                             ("ATRIUM_WEBHOOK_SECRET", "whsec_nope")] {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") {
+                try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(
+                    arguments: ["x"], environment: ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, key: value]))
+            }
         }
     }
 

@@ -126,6 +126,35 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("deliveries are listed newest first, a page at a time", arguments: TestEngine.all)
+    func pagination(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage in
+            try await TestConsumer.run(storage: storage) { consumer, url in
+                try await withChat(storage) { chat in
+                    try await chat.subscribe("test-consumer", url: url, secret: TestConsumer.secret)
+                    for _ in 0..<5 { try await chat.completeThread() }
+                    try await eventually("five deliveries") { await consumer.applied.count == 5 }
+                    let first = try await chat.client.execute(uri: "/v1/webhooks/deliveries?limit=2", method: .get,
+                                                              headers: .bearer(chat.token)) { $0.json }
+                    let firstIDs = (first["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                    #expect(firstIDs.count == 2 && firstIDs == firstIDs.sorted(by: >))
+                    var seen = firstIDs
+                    var cursor = first["nextCursor"] as? String
+                    while let next = cursor {
+                        let page = try await chat.client.execute(uri: "/v1/webhooks/deliveries?limit=2&cursor=\(next)", method: .get,
+                                                                 headers: .bearer(chat.token)) { $0.json }
+                        seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                        cursor = page["nextCursor"] as? String
+                    }
+                    #expect(seen.count == 5 && Set(seen).count == 5)
+                    let status = try await chat.client.execute(uri: "/v1/webhooks/deliveries?limit=500", method: .get,
+                                                               headers: .bearer(chat.token)) { $0.status }
+                    #expect(status == .badRequest)
+                }
+            }
+        }
+    }
+
     @Test("subscriptions: bad input is refused with a reason; employees may not manage them")
     func subscriptionRefusals() async throws {
         try await TestStorage.with(.sqlite) { storage in

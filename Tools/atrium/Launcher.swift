@@ -40,8 +40,10 @@ enum Launcher {
     static func jwtSecret(dataDirectory: String) throws -> String {
         if let secret = ProcessInfo.processInfo.environment["ATRIUM_JWT_SECRET"], !secret.isEmpty { return secret }
         let path = dataDirectory + "/jwt-secret"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing.count >= 32 {
-            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            existing.utf8.count >= 32
+        {
+            return existing
         }
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])

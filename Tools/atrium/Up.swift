@@ -36,7 +36,8 @@ struct Up: AsyncParsableCommand {
         let signals = Launcher.stopSignals()
         let launchedAt = ContinuousClock.now
         let cluster = try Cluster.start(
-            topology, binDirectory: binDirectory, logDirectory: URL(fileURLWithPath: dataDirectory).appendingPathComponent("logs"))
+            topology, binDirectory: binDirectory, logDirectory: URL(fileURLWithPath: dataDirectory).appendingPathComponent("logs"),
+            inheritSettings: true)
         do {
             try await cluster.waitUntilReady()
             try await Launcher.waitForWiring(cluster, tokens: try await TokenService(secret: secret))

@@ -42,6 +42,8 @@ public struct ServiceRuntime: Sendable {
     public let logger: Logger
     public let metrics: PrometheusCollectorRegistry
     public let document: OpenAPIDocument
+    /// Typed-client plumbing for this service's calls to the others (one token cache for all of them).
+    public let clients: ServiceClients
 
     /// Opens the database, runs the migrations and prepares everything the routes need.
     public static func start(
@@ -63,13 +65,14 @@ public struct ServiceRuntime: Sendable {
             try? await database.close()
             throw error
         }
+        let tokens = try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime)
+        // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         return ServiceRuntime(
             configuration: configuration, definition: definition, database: database,
-            outbox: Outbox(database: database, signal: OutboxSignal()),
-            tokens: try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime),
-            // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
-            httpClient: HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow)),
-            logger: logger, metrics: metrics, document: document
+            outbox: Outbox(database: database, signal: OutboxSignal()), tokens: tokens, httpClient: httpClient,
+            logger: logger, metrics: metrics, document: document,
+            clients: ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient)
         )
     }
 

@@ -42,6 +42,8 @@ public struct ServiceClientMiddleware: ClientMiddleware {
                 guard retryable, attempt < maxAttempts, Self.retryStatuses.contains(response.status.code) else {
                     return (response, responseBody)
                 }
+                // Read the refused response to its end so its connection goes back to the pool.
+                if let responseBody { _ = try? await ArraySlice(collecting: responseBody, upTo: 1 << 20) }
             } catch {
                 guard retryable, attempt < maxAttempts, !(error is CancellationError) else { throw error }
             }

@@ -30,10 +30,3 @@ public struct ServiceClients: Sendable {
         return url
     }
 }
-
-extension ServiceRuntime {
-    /// Typed-client plumbing for this service's calls to the others.
-    public var clients: ServiceClients {
-        ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient)
-    }
-}

@@ -36,7 +36,7 @@ public struct ServiceConfiguration: Sendable {
     public init(service: ServiceName, reader: ConfigReader) throws {
         self.service = service
         host = reader.string(forKey: "host", default: "127.0.0.1")
-        port = reader.int(forKey: "port", default: service.defaultPort)
+        port = try Self.integer(reader, "port", default: service.defaultPort, in: 1...65535)
         dataDirectory = reader.string(forKey: "data.dir", default: "data")
         databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         databaseSchema = reader.string(forKey: "database.schema", default: service.rawValue)
@@ -44,7 +44,7 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError.missing(key: "jwt.secret")
         }
         jwtSecret = secret
-        accessTokenLifetime = TimeInterval(reader.int(forKey: "jwt.access.ttl.seconds", default: 900))
+        accessTokenLifetime = TimeInterval(try Self.integer(reader, "jwt.access.ttl.seconds", default: 900, in: 60...86400))
         let level = reader.string(forKey: "log.level", default: "info")
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError.invalid(key: "log.level", why: "must be one of trace, debug, info, notice, warning, error, critical")
@@ -61,13 +61,12 @@ public struct ServiceConfiguration: Sendable {
         inboundWebhookSecret =
             reader.string(forKey: "webhook.secret", isSecret: true)
             ?? WebhookSecret.derived(from: secret, for: service)
-        webhookDelivery = try WebhookDeliverySettings(reader: reader)
-        maxBodyBytes = reader.int(forKey: "http.max.body.bytes", default: 1 << 20)
-        passwordHashCost = reader.int(forKey: "password.hash.cost", default: 12)
-        guard (4...31).contains(passwordHashCost) else {
-            throw ConfigurationError.invalid(key: "password.hash.cost", why: "must be between 4 and 31")
+        guard WebhookSecret.key(of: inboundWebhookSecret) != nil else {
+            throw ConfigurationError.invalid(key: "webhook.secret", why: "must be \"whsec_\" followed by the base64 of 24 to 64 bytes")
         }
-        guard (1...65535).contains(port) else { throw ConfigurationError.invalid(key: "port", why: "must be 1-65535") }
+        webhookDelivery = try WebhookDeliverySettings(reader: reader)
+        maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
+        passwordHashCost = try Self.integer(reader, "password.hash.cost", default: 12, in: 4...31)
     }
 
     /// The standard provider chain: command line, then `ATRIUM_*` environment, then defaults.
@@ -79,6 +78,15 @@ public struct ServiceConfiguration: Sendable {
             CommandLineArgumentsProvider(arguments: arguments),
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "atrium"),
         ])
+    }
+
+    /// A whole number in `range`; a value that does not parse is an error, never a silent default.
+    static func integer(_ reader: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return value }
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            throw ConfigurationError.invalid(key: key, why: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+        }
+        return number
     }
 
     /// `database.url` → `ATRIUM_DATABASE_URL`.
@@ -110,14 +118,16 @@ public struct WebhookDeliverySettings: Sendable {
     }
 
     init(reader: ConfigReader) throws {
+        let integer = { (key: String, value: Int, range: ClosedRange<Int>) in
+            try ServiceConfiguration.integer(reader, key, default: value, in: range)
+        }
         self.init(
-            retryBase: .milliseconds(reader.int(forKey: "webhook.retry.base.ms", default: 5000)),
-            maxDelay: .milliseconds(reader.int(forKey: "webhook.retry.max.ms", default: 3_600_000)),
-            maxAttempts: reader.int(forKey: "webhook.max.attempts", default: 12),
-            requestTimeout: .milliseconds(reader.int(forKey: "webhook.timeout.ms", default: 10_000)),
-            concurrency: reader.int(forKey: "webhook.concurrency", default: 16)
+            retryBase: .milliseconds(try integer("webhook.retry.base.ms", 5000, 1...3_600_000)),
+            maxDelay: .milliseconds(try integer("webhook.retry.max.ms", 3_600_000, 1...86_400_000)),
+            maxAttempts: try integer("webhook.max.attempts", 12, 1...100),
+            requestTimeout: .milliseconds(try integer("webhook.timeout.ms", 10_000, 100...300_000)),
+            concurrency: try integer("webhook.concurrency", 16, 1...1000)
         )
-        guard maxAttempts >= 1 else { throw ConfigurationError.invalid(key: "webhook.max.attempts", why: "must be at least 1") }
     }
 }
 

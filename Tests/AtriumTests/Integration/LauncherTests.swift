@@ -11,7 +11,7 @@ struct LauncherTests {
         let bin = try IntegrationHarness.binDirectory()
         let launcher = Process()
         launcher.executableURL = bin.appendingPathComponent("atrium")
-        let base = try Self.freeBasePort()
+        let base = try FreePorts.consecutive(ServiceName.allCases.count)
         launcher.arguments = ["up", "--no-build", "--data-dir", directory.path, "--base-port", String(base)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATRIUM_") }
         environment["ATRIUM_JWT_SECRET"] = TestConfiguration.jwtSecret
@@ -30,27 +30,6 @@ struct LauncherTests {
             text += String(decoding: chunk, as: UTF8.self)
         }
         return (launcher, output)
-    }
-
-    /// A port p such that p…p+4 are all free (checked by binding them).
-    static func freeBasePort() throws -> Int {
-        for _ in 0..<50 {
-            let base = Int.random(in: 20000...60000)
-            if (base..<(base + 5)).allSatisfy(Self.isFree) { return base }
-        }
-        throw POSIXError(.EADDRINUSE)
-    }
-
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     /// The service processes the launcher started.

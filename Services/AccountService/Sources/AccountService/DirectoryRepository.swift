@@ -9,6 +9,9 @@ protocol DirectoryRepository: Sendable {
     func member(email: String, on db: any SQLDatabase) async throws -> MemberRecord?
     func members(firm: String, on db: any SQLDatabase) async throws -> [MemberRecord]
     func recordLogin(member: String, failedLogins: Int64, lockedUntil: Int64?, on db: any SQLDatabase) async throws
+    /// Adds one failed sign-in atomically (parallel guesses all count); returns the new count.
+    func countFailedLogin(member: String, on db: any SQLDatabase) async throws -> Int64
+    func lock(member: String, until millis: Int64, on db: any SQLDatabase) async throws
     func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord?
     func insertAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws
     func account(id: String, on db: any SQLDatabase) async throws -> AccountRecord?
@@ -50,6 +53,17 @@ struct SQLDirectoryRepository: DirectoryRepository {
     func recordLogin(member: String, failedLogins: Int64, lockedUntil: Int64?, on db: any SQLDatabase) async throws {
         try await db.update("team_members").set("failed_logins", to: SQLBind(failedLogins))
             .set("locked_until", to: SQLBind(lockedUntil)).where("id", .equal, SQLBind(member)).run()
+    }
+
+    func countFailedLogin(member: String, on db: any SQLDatabase) async throws -> Int64 {
+        let row = try await db.raw("""
+            UPDATE team_members SET failed_logins = failed_logins + 1 WHERE id = \(bind: member) RETURNING failed_logins
+            """).first()
+        return try row?.decode(column: "failed_logins", as: Int64.self) ?? 0
+    }
+
+    func lock(member: String, until millis: Int64, on db: any SQLDatabase) async throws {
+        try await db.update("team_members").set("locked_until", to: SQLBind(millis)).where("id", .equal, SQLBind(member)).run()
     }
 
     func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {

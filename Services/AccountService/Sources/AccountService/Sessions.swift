@@ -29,9 +29,10 @@ struct Sessions: Sendable {
             throw AccountError.lockedOut(retryAfterSeconds: Int((lockedUntil - now + 999) / 1000))
         }
         guard try await hasher.verify(password, hash: member.passwordHash) else {
-            let failures = member.failedLogins + 1
-            try await directory.recordLogin(
-                member: member.id, failedLogins: failures, lockedUntil: Self.lockout(after: failures, now: now), on: database.sql)
+            let failures = try await directory.countFailedLogin(member: member.id, on: database.sql)
+            if let until = Self.lockout(after: failures, now: now) {
+                try await directory.lock(member: member.id, until: until, on: database.sql)
+            }
             throw AccountError.badCredentials
         }
         if member.failedLogins > 0 {

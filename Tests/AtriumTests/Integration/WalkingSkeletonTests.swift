@@ -23,6 +23,12 @@ struct WalkingSkeletonTests {
         return "Bearer " + (try #require(tokens["accessToken"] as? String))
     }
 
+    /// The chat and pipeline services, called as a newly signed-up firm's owner.
+    static func ownerClients(_ cluster: Cluster) async throws -> (chat: ServiceHTTP, pipeline: ServiceHTTP) {
+        let token = try await owner(cluster)
+        return (ServiceHTTP(base: cluster.url(.chat), token: token), ServiceHTTP(base: cluster.url(.pipeline), token: token))
+    }
+
     /// Starts a thread with `tasks` tasks and checks them all; returns the thread id.
     static func completeThread(_ chat: ServiceHTTP, tasks: Int = 2) async throws -> String {
         let (status, thread) = try await chat.send(.POST, "/v1/threads", json: [
@@ -45,9 +51,7 @@ struct WalkingSkeletonTests {
     @Test("a tasks-completed event reaches the pipeline once, and a replay changes nothing", arguments: TestEngine.all)
     func headlineFlow(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let token = try await Self.owner(cluster)
-            let chat = ServiceHTTP(base: cluster.url(.chat), token: token)
-            let pipeline = ServiceHTTP(base: cluster.url(.pipeline), token: token)
+            let (chat, pipeline) = try await Self.ownerClients(cluster)
             let thread = try await Self.completeThread(chat)
             try await eventually("the pipeline to record the event") { try await Self.recordedEvents(pipeline, thread: thread) == 1 }
 
@@ -66,9 +70,7 @@ struct WalkingSkeletonTests {
     @Test("a delivery to a consumer that is down arrives once it comes back", arguments: TestEngine.all)
     func consumerDownThenBack(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let token = try await Self.owner(cluster)
-            let chat = ServiceHTTP(base: cluster.url(.chat), token: token)
-            let pipeline = ServiceHTTP(base: cluster.url(.pipeline), token: token)
+            let (chat, pipeline) = try await Self.ownerClients(cluster)
             let process = try #require(cluster.processes[.pipeline])
             await process.stop()
             let thread = try await Self.completeThread(chat)
@@ -85,9 +87,7 @@ struct WalkingSkeletonTests {
     @Test("a consumer killed mid-batch loses nothing and applies nothing twice", arguments: TestEngine.all)
     func consumerDiesMidBatch(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let token = try await Self.owner(cluster)
-            let chat = ServiceHTTP(base: cluster.url(.chat), token: token)
-            let pipeline = ServiceHTTP(base: cluster.url(.pipeline), token: token)
+            let (chat, pipeline) = try await Self.ownerClients(cluster)
             let process = try #require(cluster.processes[.pipeline])
             var threads: [String] = []
             for index in 0..<24 {

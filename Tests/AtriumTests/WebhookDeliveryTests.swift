@@ -126,6 +126,26 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("a delivery continues the trace of the request that caused the event")
+    func traceCrossesTheEvent() async throws {
+        try await TestStorage.with(.sqlite) { storage in
+            try await TestConsumer.run(storage: storage) { consumer, url in
+                try await withChat(storage) { chat in
+                    try await chat.subscribe("test-consumer", url: url, secret: TestConsumer.secret)
+                    let thread = try await chat.createThread(tasks: 1)
+                    let id = try #require(thread["id"] as? String)
+                    let task = try #require((thread["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+                    let origin = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                    _ = try await chat.setTask(thread: id, task: task, done: true, traceparent: origin)
+                    try await eventually("the delivery") { await consumer.applied.count == 1 }
+                    let received = try #require(await consumer.traces.first.flatMap(TraceParent.init(header:)))
+                    #expect(received.traceID == "0af7651916cd43dd8448eb211c80319c")
+                    #expect(received.spanID != "b7ad6b7169203331")
+                }
+            }
+        }
+    }
+
     @Test("deliveries are listed newest first, a page at a time", arguments: TestEngine.all)
     func pagination(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage in

@@ -14,6 +14,7 @@ public enum EventMigrations {
                     type TEXT NOT NULL,
                     firm_id TEXT,
                     payload TEXT NOT NULL,
+                    traceparent TEXT,
                     created_at BIGINT NOT NULL,
                     dispatched_at BIGINT
                 )

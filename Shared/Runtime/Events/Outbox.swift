@@ -41,9 +41,11 @@ public struct OutboxTransaction: Sendable {
         let now = Date()
         let envelope = WebhookEnvelope(type: type, timestamp: now, data: payload)
         let body = String(decoding: try WebhookJSON.encoder.encode(envelope), as: UTF8.self)
+        // The request that caused the event continues its trace into every delivery of it.
+        let trace = RequestScope.current?.trace.child().description
         try await sql.insert(into: "outbox_events")
-            .columns("id", "type", "firm_id", "payload", "created_at")
-            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(EpochMillis.now(now)))
+            .columns("id", "type", "firm_id", "payload", "traceparent", "created_at")
+            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(EpochMillis.now(now)))
             .run()
         return id
     }

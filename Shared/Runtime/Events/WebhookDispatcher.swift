@@ -110,6 +110,7 @@ public struct WebhookDispatcher: Service {
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: "Atrium-Webhooks/1")
         request.headers.add(name: "webhook-id", value: job.eventID)
+        if let traceparent = job.traceparent { request.headers.add(name: "traceparent", value: traceparent) }
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature",
                             value: WebhookSignature.sign(key: key, id: job.eventID, timestamp: timestamp, body: Array(job.body.utf8)))

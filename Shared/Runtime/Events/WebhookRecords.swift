@@ -53,6 +53,8 @@ struct DeliveryJob: Sendable {
     var url: String
     var secret: String
     var body: String
+    /// The trace of the request that published the event, if any.
+    var traceparent: String?
     var attempts: Int64
     var attemptBudget: Int64
 }

@@ -54,7 +54,7 @@ struct WebhookStore: Sendable {
             try await tx.update("webhook_deliveries").set("lease_until", to: SQLBind(now + leaseMillis))
                 .where("id", .in, SQLBind.group(ids)).run()
             return try await tx.raw("""
-                SELECT d.id AS delivery_id, d.event_id, s.url, s.secret, e.payload AS body, d.attempts, d.attempt_budget
+                SELECT d.id AS delivery_id, d.event_id, s.url, s.secret, e.payload AS body, e.traceparent, d.attempts, d.attempt_budget
                 FROM webhook_deliveries d
                 JOIN webhook_subscriptions s ON s.id = d.subscription_id
                 JOIN outbox_events e ON e.id = d.event_id
@@ -116,11 +116,12 @@ private struct DeliveryJobRow: Decodable {
     var url: String
     var secret: String
     var body: String
+    var traceparent: String?
     var attempts: Int64
     var attemptBudget: Int64
 
     var job: DeliveryJob {
         DeliveryJob(deliveryID: deliveryId, eventID: eventId, url: url, secret: secret, body: body,
-                    attempts: attempts, attemptBudget: attemptBudget)
+                    traceparent: traceparent, attempts: attempts, attemptBudget: attemptBudget)
     }
 }

@@ -28,8 +28,10 @@ struct ChatTestClient {
         }
     }
 
-    func setTask(thread: String, task: String, done: Bool) async throws -> [String: Any] {
-        try await client.execute(uri: "/v1/threads/\(thread)/tasks/\(task)", method: .patch, headers: .bearer(token),
+    func setTask(thread: String, task: String, done: Bool, traceparent: String? = nil) async throws -> [String: Any] {
+        var headers = HTTPFields.bearer(token)
+        if let traceparent { headers[HTTPField.Name("traceparent")!] = traceparent }
+        return try await client.execute(uri: "/v1/threads/\(thread)/tasks/\(task)", method: .patch, headers: headers,
                                  body: try JSON.buffer(["done": done])) { response in
             #expect(response.status == .ok)
             return try JSON.object(response.body)

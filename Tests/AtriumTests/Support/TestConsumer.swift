@@ -13,6 +13,8 @@ actor TestConsumer {
     private(set) var applied: [String] = []
     private(set) var duplicates = 0
     private(set) var refusals = 0
+    /// The `traceparent` header of each request, if it had one.
+    private(set) var traces: [String] = []
     var failuresLeft: Int
 
     init(failFirst: Int) {
@@ -22,8 +24,9 @@ actor TestConsumer {
     func setFailures(_ count: Int) { failuresLeft = count }
 
     /// Counts a request; true when this one should fail.
-    fileprivate func admit() -> Bool {
+    fileprivate func admit(trace: String?) -> Bool {
         requests += 1
+        if let trace { traces.append(trace) }
         guard failuresLeft > 0 else { return false }
         failuresLeft -= 1
         return true
@@ -52,7 +55,7 @@ actor TestConsumer {
         let inbox = WebhookInbox(database: database, secret: secret)
         let router = Router()
         router.post("/hook") { request, _ -> HTTPResponse.Status in
-            if await consumer.admit() { return .serviceUnavailable }
+            if await consumer.admit(trace: request.headers[HTTPField.Name("traceparent")!]) { return .serviceUnavailable }
             let body = try await request.body.collect(upTo: 1 << 20)
             do {
                 let receipt = try await inbox.receive(

@@ -17,12 +17,14 @@ struct ServiceClientTests {
         let failuresLeft = Mutex(0)
     }
 
-    func withServer(failFirst: Int, _ body: @escaping @Sendable (ServiceClients, Seen) async throws -> Void) async throws {
+    func withServer(
+        failFirst: Int, delay: Duration = .zero, timeout: Duration = .seconds(10),
+        _ body: @escaping @Sendable (ServiceClients, Seen) async throws -> Void
+    ) async throws {
         let seen = Seen()
         seen.failuresLeft.withLock { $0 = failFirst }
         let router = Router()
         let respond = { @Sendable (request: Request) -> Response in
-            seen.requests.withLock { $0.append(request.headers) }
             let fail = seen.failuresLeft.withLock { left in
                 defer { left = max(0, left - 1) }
                 return left > 0
@@ -33,15 +35,22 @@ struct ServiceClientTests {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"items":["x"]}"#)))
         }
-        router.get("/v1/webhooks/event-types") { request, _ in respond(request) }
-        router.post("/v1/webhooks/subscriptions") { request, _ in respond(request) }
+        router.get("/v1/webhooks/event-types") { request, _ in
+            seen.requests.withLock { $0.append(request.headers) }
+            try await Task.sleep(for: delay)
+            return respond(request)
+        }
+        router.post("/v1/webhooks/subscriptions") { request, _ in
+            seen.requests.withLock { $0.append(request.headers) }
+            return respond(request)
+        }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await TestStorage.with(.sqlite) { storage in
                 let configuration = try TestConfiguration.make(.pipeline, storage: storage,
                                                                overrides: ["ATRIUM_CHAT_URL": "http://127.0.0.1:\(client.port ?? 0)"])
                 try await body(ServiceClients(configuration: configuration, tokens: try await TestConfiguration.tokens(),
-                                              httpClient: .shared), seen)
+                                              httpClient: .shared, timeout: timeout), seen)
             }
         }
     }
@@ -66,6 +75,14 @@ struct ServiceClientTests {
             #expect(trace.traceID == scope.trace.traceID && trace.spanID != scope.trace.spanID)
             #expect(last[HTTPField.Name("x-request-id")!] == "req-1")
             #expect(last[.idempotencyKey] == nil)
+        }
+    }
+
+    @Test("a call that outlives its timeout fails (after its retries) instead of hanging")
+    func timesOut() async throws {
+        try await withServer(failFirst: 0, delay: .seconds(3), timeout: .milliseconds(200)) { clients, seen in
+            await #expect(throws: (any Error).self) { try await chatWebhooks(clients).listEventTypes() }
+            #expect(seen.requests.withLock { $0.count } == 3)
         }
     }
 

@@ -5,6 +5,7 @@ import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
 import Foundation
+import Metrics
 
 /// Delivers outbox events to subscriptions: woken at once by new rows, retrying with
 /// exponential back-off and jitter, recording every attempt, parking what keeps failing as dead.
@@ -90,6 +91,10 @@ public struct WebhookDispatcher: Service {
             // The lease expires and the delivery is tried again; the consumer's inbox absorbs the repeat.
             logger.error("could not record webhook attempt", metadata: ["delivery": "\(job.deliveryID)", "error": "\(error)"])
         }
+        let result = outcome.succeeded ? "delivered" : (retryAt == nil ? "dead" : "retry")
+        Counter(label: "atrium_webhook_attempts_total", dimensions: [("result", result)]).increment()
+        Metrics.Timer(label: "atrium_webhook_attempt_duration_seconds", preferredDisplayUnit: .seconds)
+            .recordMilliseconds(outcome.durationMs)
         if !outcome.succeeded {
             logger.warning("webhook delivery failed", metadata: [
                 "delivery": "\(job.deliveryID)", "attempt": "\(job.attempts + 1)", "dead": "\(retryAt == nil)",

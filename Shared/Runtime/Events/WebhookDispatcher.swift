@@ -62,10 +62,9 @@ public struct WebhookDispatcher: Service {
     /// One round: fan out new events, claim what is due. `busy` means there is more to do at once.
     private func pass(claiming free: Int) async -> (jobs: [DeliveryJob], busy: Bool) {
         do {
-            let fanned = try await store.fanOut(limit: 500, budget: settings.maxAttempts)
-            guard free > 0 else { return ([], false) }
-            let lease = settings.requestTimeout.milliseconds + 30_000
-            let jobs = try await store.claimDue(limit: free, leaseMillis: lease)
+            let (fanned, jobs) = try await store.fanOutAndClaim(
+                fanOutLimit: 500, budget: settings.maxAttempts, claim: free,
+                leaseMillis: settings.requestTimeout.milliseconds + 30_000)
             return (jobs, fanned == 500)
         } catch {
             logger.error("webhook dispatcher pass failed", metadata: ["error": "\(String(reflecting: error))"])

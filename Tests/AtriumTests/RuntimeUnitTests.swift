@@ -76,3 +76,30 @@ struct RuntimeUnitTests {
         }
     }
 }
+
+@Suite("Outbox signal")
+struct OutboxSignalTests {
+    @Test("after a timed-out wait, the next wait still blocks until notified (an idle dispatcher sleeps)")
+    func waitsAfterTimeout() async throws {
+        let signal = OutboxSignal()
+        var waiter = signal.makeWaiter()
+        await waiter.wait(timeout: .milliseconds(10))  // times out: nothing was notified
+        let finished = Task { [waiter] in
+            var waiter = waiter
+            await waiter.wait(timeout: .seconds(60))
+            return ContinuousClock.now
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let notified = ContinuousClock.now
+        signal.notify()
+        #expect(await finished.value >= notified, "the wait returned before anything was notified")
+    }
+
+    @Test("notifications while nobody waits coalesce into one wake-up")
+    func coalesces() async {
+        let signal = OutboxSignal()
+        var waiter = signal.makeWaiter()
+        for _ in 0..<5 { signal.notify() }
+        await waiter.wait(timeout: .seconds(60))  // returns at once: a notification is pending
+    }
+}

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Wakes the dispatcher the moment a transaction that wrote outbox rows commits.
 ///
 /// Signals coalesce: many notifications while the dispatcher is busy become one wake-up.
@@ -16,21 +14,28 @@ public final class OutboxSignal: Sendable {
         continuation.yield()
     }
 
-    /// Returns when notified or after `timeout`, whichever is first.
-    func wait(timeout: Duration) async {
-        let stream = self.stream
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var iterator = stream.makeAsyncIterator()
-                _ = await iterator.next()
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
+    /// The one consumer's side; kept by the dispatcher loop for its whole life.
+    func makeWaiter() -> Waiter {
+        Waiter(iterator: stream.makeAsyncIterator(), continuation: continuation)
     }
 
-    func finish() {
-        continuation.finish()
+    /// Waits for a notification or a timeout.
+    ///
+    /// The timeout is a timer that notifies, not a cancelled `next()`: cancelling a pending
+    /// `next()` would finish the stream, and every later wait would return at once.
+    struct Waiter {
+        var iterator: AsyncStream<Void>.Iterator
+        let continuation: AsyncStream<Void>.Continuation
+
+        /// Returns when notified or after `timeout`, whichever is first.
+        mutating func wait(timeout: Duration) async {
+            let continuation = self.continuation
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled { continuation.yield() }
+            }
+            _ = await iterator.next()
+            timer.cancel()
+        }
     }
 }

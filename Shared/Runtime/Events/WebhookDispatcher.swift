@@ -38,6 +38,7 @@ public struct WebhookDispatcher: Service {
         let state = DispatcherState()
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
+                var waiter = signal.makeWaiter()
                 while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
                     let free = settings.concurrency - state.inFlight.load(ordering: .relaxed)
                     let (jobs, busy) = await pass(claiming: free)
@@ -49,7 +50,7 @@ public struct WebhookDispatcher: Service {
                             signal.notify()
                         }
                     }
-                    if !busy { await signal.wait(timeout: await idleWait()) }
+                    if !busy { await waiter.wait(timeout: await idleWait()) }
                 }
             } onGracefulShutdown: {
                 // Stop claiming; deliveries in flight finish (each bounded by its timeout).

@@ -11,6 +11,8 @@ import SQLKit
 actor TestConsumer {
     private(set) var requests = 0
     private(set) var applied: [String] = []
+    /// The body of each applied event, in arrival order.
+    private(set) var bodies: [Data] = []
     private(set) var duplicates = 0
     private(set) var refusals = 0
     /// The `traceparent` header of each request, if it had one.
@@ -32,9 +34,11 @@ actor TestConsumer {
         return true
     }
 
-    fileprivate func record(_ receipt: WebhookInbox.Receipt, id: String) {
+    fileprivate func record(_ receipt: WebhookInbox.Receipt, id: String, body: Data) {
         switch receipt {
-        case .applied: applied.append(id)
+        case .applied:
+            applied.append(id)
+            bodies.append(body)
         case .duplicate: duplicates += 1
         }
     }
@@ -42,6 +46,11 @@ actor TestConsumer {
     fileprivate func refused() { refusals += 1 }
 
     static let secret = WebhookSecret.generate()
+
+    /// The `data` object of each body.
+    static func data(_ bodies: [Data]) -> [[String: Any]] {
+        bodies.map { ((try? JSON.object($0))?["data"] as? [String: Any]) ?? [:] }
+    }
 
     /// Runs a live consumer on a free port for the duration of `body`.
     static func run<T: Sendable>(
@@ -63,7 +72,7 @@ actor TestConsumer {
                     timestamp: request.headers[HTTPField.Name("webhook-timestamp")!] ?? "",
                     signature: request.headers[HTTPField.Name("webhook-signature")!] ?? "",
                     body: Data(body.readableBytesView)) { _, _ in }
-                await consumer.record(receipt, id: request.headers[HTTPField.Name("webhook-id")!] ?? "")
+                await consumer.record(receipt, id: request.headers[HTTPField.Name("webhook-id")!] ?? "", body: Data(body.readableBytesView))
                 return .noContent
             } catch {
                 await consumer.refused()

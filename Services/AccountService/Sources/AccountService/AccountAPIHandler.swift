@@ -6,7 +6,9 @@ import OpenAPIRuntime
 /// AccountService's routes: sign-up, sign-in, team members and client accounts.
 struct AccountAPIHandler: APIProtocol {
     let database: Database
+    let outbox: Outbox
     let directory: any DirectoryRepository
+    let tags: any TagRepository
     let sessions: Sessions
 
     func createFirm(_ input: Operations.CreateFirm.Input) async throws -> Operations.CreateFirm.Output {

@@ -5,6 +5,7 @@ public import HTTPTypes
 public enum AccountError: ProblemConvertible, Equatable {
     case invalid(String)
     case emailTaken
+    case tagNameTaken(String)
     case badCredentials
     case lockedOut(retryAfterSeconds: Int)
     case invalidRefreshToken
@@ -14,7 +15,7 @@ public enum AccountError: ProblemConvertible, Equatable {
     public var httpStatus: HTTPResponse.Status {
         switch self {
         case .invalid: .badRequest
-        case .emailTaken: .conflict
+        case .emailTaken, .tagNameTaken: .conflict
         case .badCredentials, .invalidRefreshToken: .unauthorized
         case .lockedOut: .tooManyRequests
         case .notFound: .notFound
@@ -26,6 +27,7 @@ public enum AccountError: ProblemConvertible, Equatable {
         switch self {
         case .invalid: "invalid-request"
         case .emailTaken: "email-taken"
+        case .tagNameTaken: "tag-name-taken"
         case .badCredentials: "bad-credentials"
         case .lockedOut: "too-many-attempts"
         case .invalidRefreshToken: "invalid-refresh-token"
@@ -38,6 +40,7 @@ public enum AccountError: ProblemConvertible, Equatable {
         switch self {
         case .invalid(let why), .notAllowed(let why), .notFound(let why): why
         case .emailTaken: "A team member with this e-mail address already exists."
+        case .tagNameTaken(let name): "The firm already has a tag named \"\(name)\"."
         case .badCredentials: "The e-mail address or password is wrong."
         case .lockedOut(let seconds): "Too many failed sign-ins; try again in \(seconds) seconds."
         case .invalidRefreshToken: "The refresh token is unknown, used or expired; sign in again."

@@ -40,6 +40,26 @@ enum AccountMigrations {
             )
             """,
             "CREATE INDEX accounts_firm ON accounts (firm_id, id)",
-        ])
+        ]),
+        Migration("account-0002-tags", [
+            """
+            CREATE TABLE tags (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL REFERENCES firms (id),
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (firm_id, name_key)
+            )
+            """,
+            """
+            CREATE TABLE account_tags (
+                account_id TEXT NOT NULL REFERENCES accounts (id),
+                tag_id TEXT NOT NULL REFERENCES tags (id),
+                PRIMARY KEY (account_id, tag_id)
+            )
+            """,
+            "CREATE INDEX account_tags_tag ON account_tags (tag_id)",
+        ]),
     ]
 }

@@ -1,4 +1,5 @@
 import AccountAPI
+import Contracts
 public import AtriumRuntime
 import Foundation
 public import Hummingbird
@@ -8,7 +9,9 @@ public import Prometheus
 
 /// AccountService as the shared runtime sees it.
 public func accountServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .account, migrations: AccountMigrations.all, document: try AccountAPIDocument.yaml())
+    ServiceDefinition(
+        name: .account, migrations: AccountMigrations.all, document: try AccountAPIDocument.yaml(),
+        publishedEventTypes: [EventTypes.accountTagsUpdated])
 }
 
 /// Builds AccountService: storage, routes and background work, ready to run.
@@ -27,6 +30,9 @@ public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicR
     let sessions = Sessions(
         database: runtime.database, directory: directory, tokens: runtime.tokens, hasher: hasher,
         dummyHash: try await hasher.hash(Sessions.randomToken()))
-    try AccountAPIHandler(database: runtime.database, directory: directory, sessions: sessions).registerHandlers(on: router)
+    try AccountAPIHandler(
+        database: runtime.database, outbox: runtime.outbox, directory: directory,
+        tags: SQLTagRepository(forUpdate: runtime.database.forUpdate), sessions: sessions
+    ).registerHandlers(on: router)
     return router
 }

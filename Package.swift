@@ -104,6 +104,7 @@ let package = Package(
         contract("PipelineAPI"),
         contract("NotifyAPI"),
         contract("DocAPI"),
+        contract("DirectoryEventsAPI"),
 
         // The runtime every service shares: config, HTTP plumbing, storage, auth, outbox and webhooks, clients.
         .target(
@@ -111,6 +112,8 @@ let package = Package(
             dependencies: [
                 "Contracts",
                 "WebhooksAPI",
+                "AccountAPI",
+                "DirectoryEventsAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -8,9 +8,12 @@ import Testing
 
 @Suite("ChatService: threads and client tasks (first version)")
 struct ChatServiceTests {
-    func withChat(_ engine: TestEngine = .sqlite, _ body: @escaping @Sendable (ChatTestClient) async throws -> Void) async throws {
+    func withChat(
+        _ engine: TestEngine = .sqlite, directory: FixedDirectory = FixedDirectory(),
+        _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
+    ) async throws {
         try await TestStorage.with(engine) { storage in
-            let app = try await ChatService.buildApplication(try TestConfiguration.make(.chat, storage: storage))
+            let app = try await ChatService.buildApplication(try TestConfiguration.make(.chat, storage: storage), directory: directory)
             let token = try await TestConfiguration.memberToken()
             try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
         }
@@ -48,12 +51,42 @@ struct ChatServiceTests {
                                           body: try JSON.buffer(["done": true])) { #expect($0.status == .notFound) }
             let contact = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_1", "subject": "Hi"])) { #expect($0.status == .forbidden) }
+                                          body: try JSON.buffer(["accountId": "acct_1", "subject": "Hi"])) { #expect($0.status == .notFound) }
             try await chat.client.execute(uri: "/v1/threads/\(id)", method: .get, headers: .bearer(contact)) { #expect($0.status == .notFound) }
+            try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(chat.token),
+                                          body: try JSON.buffer(["accountId": "acct_404", "subject": "Hi"])) { response in
+                #expect(response.status == .notFound)
+                #expect(response.json["type"] as? String == "https://atrium.dev/problems/account-not-found")
+            }
             try await chat.client.execute(uri: "/v1/threads/\(id)/tasks/tsk_nope", method: .patch, headers: .bearer(chat.token),
                                           body: try JSON.buffer(["done": true])) { response in
                 #expect(response.status == .notFound)
                 #expect(response.json["type"] as? String == "https://atrium.dev/problems/task-not-found")
+            }
+        }
+    }
+
+    @Test("a contact starts a thread on their own account only while the firm allows it, and sets no tasks")
+    func contactStartsThread() async throws {
+        var directory = FixedDirectory()
+        directory.grants["acct_2"]?.contactIDs = ["con_2"]
+        let contact = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .contact, subject: "con_2", firmID: "firm_test")))
+        try await withChat(directory: directory) { chat in
+            try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question"])) { #expect($0.status == .created) }
+            try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "Q", "tasks": [["text": "x"]]])) {
+                #expect($0.status == .forbidden)
+            }
+            try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
+                                          body: try JSON.buffer(["accountId": "acct_3", "subject": "Q"])) { #expect($0.status == .notFound) }
+        }
+        directory.clientsMayStartChats = false
+        try await withChat(directory: directory) { chat in
+            try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question"])) { response in
+                #expect(response.status == .forbidden)
+                #expect((response.json["detail"] as? String)?.contains("not start new ones") == true)
             }
         }
     }

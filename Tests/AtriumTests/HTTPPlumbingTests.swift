@@ -13,7 +13,7 @@ struct HTTPPlumbingTests {
                   _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await TestStorage.with(engine) { storage in
             let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
-            let app = try await ChatService.buildApplication(configuration)
+            let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
             try await app.test(.router) { client in try await body(client) }
         }
     }

@@ -54,7 +54,7 @@ struct OpenAPIContractTests {
     static func build(_ service: ServiceName, _ configuration: ServiceConfiguration) async throws -> any ApplicationProtocol {
         switch service {
         case .account: try await AccountService.buildApplication(configuration)
-        case .chat: try await ChatService.buildApplication(configuration)
+        case .chat: try await ChatService.buildApplication(configuration, directory: FixedDirectory())
         case .pipeline: try await PipelineService.buildApplication(configuration)
         case .notify: try await NotifyService.buildApplication(configuration)
         case .doc: try await DocService.buildApplication(configuration)

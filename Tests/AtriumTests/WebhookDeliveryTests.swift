@@ -14,7 +14,7 @@ struct WebhookDeliveryTests {
         _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
     ) async throws {
         let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
-        let app = try await ChatService.buildApplication(configuration)
+        let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
         let token = try await TestConfiguration.memberToken()
         try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
     }

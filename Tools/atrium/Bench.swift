@@ -8,7 +8,8 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// `atrium bench`: start-up time, idle memory and webhook latency of the real services.
+/// `atrium bench`: start-up time, idle memory, webhook latency, and sign-in and token-verification
+/// throughput of the real services.
 ///
 /// Run it on a release build (`swift run -c release atrium bench`). Every figure comes with a
 /// baseline measured in the same run, because these machines are noisy.
@@ -20,6 +21,12 @@ struct Bench: AsyncParsableCommand {
 
     @Option(help: "Start-ups to time.")
     var startups = 5
+
+    @Option(help: "Seconds to drive each route for the throughput figures.")
+    var throughputSeconds = 5
+
+    @Option(help: "Concurrent connections for the throughput figures.")
+    var concurrency = 16
 
     @Option(help: "Run on PostgreSQL at this URL instead of SQLite.")
     var postgres: String?
@@ -41,6 +48,7 @@ struct Bench: AsyncParsableCommand {
                 say("idle RSS \(service.displayName): \(BenchCluster.rssKiB(cluster.processes[service]?.processIdentifier) / 1024) MiB")
             }
             try await WebhookLatency(cluster: cluster, secret: secret, events: events).measure()
+            try await AuthThroughput(cluster: cluster, seconds: throughputSeconds, concurrency: concurrency).measure()
         } catch {
             await cluster.stop()
             throw error
@@ -99,8 +107,7 @@ struct WebhookLatency {
     }
 
     private func run(consumer: String, arrivals: Arrivals) async throws {
-        let tokens = try await TokenService(secret: secret)
-        let member = "Bearer " + (try await tokens.issue(for: Caller(kind: .member, subject: "mem_bench", firmID: "firm_bench", role: .owner)))
+        let (member, account) = try await BenchFirm.signUp(cluster)
         let chat = cluster.url(.chat)
         _ = try await BenchHTTP.send(.PUT, chat + "/v1/webhooks/subscriptions/bench", token: member,
                                      json: ["url": consumer, "eventTypes": ["chat.thread.tasks_completed"]])
@@ -109,7 +116,7 @@ struct WebhookLatency {
         var patches: [Double] = []
         for index in 0..<(events + 20) {
             let thread = try await BenchHTTP.send(.POST, chat + "/v1/threads", token: member,
-                                                  json: ["accountId": "acct_bench", "subject": "Bench \(index)", "tasks": [["text": "Only task"]]])
+                                                  json: ["accountId": account, "subject": "Bench \(index)", "tasks": [["text": "Only task"]]])
             guard let id = thread["id"] as? String, let task = (thread["tasks"] as? [[String: Any]])?.first?["id"] as? String else {
                 throw ValidationError("unexpected thread response: \(thread)")
             }
@@ -173,4 +180,69 @@ enum BenchHTTP {
 
 extension Duration {
     var fractionalMilliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+/// A firm signed up through AccountService for the bench, with one account.
+enum BenchFirm {
+    static let password = "bench password 0123"
+
+    /// The owner's bearer header and an account id.
+    static func signUp(_ cluster: Cluster) async throws -> (String, String) {
+        let account = cluster.url(.account)
+        let email = "owner-\(UUID().uuidString.prefix(8).lowercased())@bench.example"
+        let signup = try await BenchHTTP.send(.POST, account + "/v1/firms", token: nil, json: [
+            "firmName": "Bench & Co", "owner": ["email": email, "firstName": "Bea", "lastName": "Bench", "password": password],
+        ])
+        guard let token = (signup["tokens"] as? [String: Any])?["accessToken"] as? String else { throw ValidationError("sign-up failed: \(signup)") }
+        let created = try await BenchHTTP.send(.POST, account + "/v1/accounts", token: "Bearer " + token, json: ["name": "Bench Ltd", "kind": "company"])
+        guard let id = created["id"] as? String else { throw ValidationError("account creation failed: \(created)") }
+        return ("Bearer " + token, id)
+    }
+}
+
+/// Requests per second through sign-in and token verification, each against a bare route of the
+/// same service in the same run.
+struct AuthThroughput {
+    let cluster: Cluster
+    let seconds: Int
+    let concurrency: Int
+
+    func measure() async throws {
+        let account = cluster.url(.account)
+        let chat = cluster.url(.chat)
+        let email = "owner-\(UUID().uuidString.prefix(8).lowercased())@bench.example"
+        let signup = try await BenchHTTP.send(.POST, account + "/v1/firms", token: nil, json: [
+            "firmName": "Throughput & Co", "owner": ["email": email, "firstName": "Tia", "lastName": "Put", "password": BenchFirm.password],
+        ])
+        guard let token = (signup["tokens"] as? [String: Any])?["accessToken"] as? String else { throw ValidationError("sign-up failed") }
+        let bearer = "Bearer " + token
+        let bare = try await rate(.GET, chat + "/health/live", token: nil, json: nil)
+        say(String(format: "baseline GET /health/live (chat-service), %d connections: %.0f req/s", concurrency, bare))
+        let verified = try await rate(.GET, chat + "/v1/webhooks/event-types", token: bearer, json: nil)
+        say(String(format: "token verification, GET /v1/webhooks/event-types (chat-service, no database): %.0f req/s → %.2f of bare", verified, verified / bare))
+        let me = try await rate(.GET, account + "/v1/me", token: bearer, json: nil)
+        say(String(format: "token verification + one row, GET /v1/me (account-service): %.0f req/s → %.2f of bare", me, me / bare))
+        let login = try await rate(.POST, account + "/v1/auth/token", token: nil, json: ["email": email, "password": BenchFirm.password])
+        say(String(format: "sign-in, POST /v1/auth/token (bcrypt cost 12 + refresh session row): %.1f req/s → %.4f of bare", login, login / bare))
+    }
+
+    /// Successful responses per second with `concurrency` clients for `seconds`.
+    private func rate(_ method: HTTPMethod, _ url: String, token: String?, json: [String: String]?) async throws -> Double {
+        let started = ContinuousClock.now
+        let end = started + .seconds(seconds)
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var done = 0
+                    while ContinuousClock.now < end {
+                        _ = try await BenchHTTP.send(method, url, token: token, json: json)
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(total) / (ContinuousClock.now - started).fractionalMilliseconds * 1000
+    }
 }

@@ -54,18 +54,24 @@ enum Launcher {
     static func waitForWiring(_ cluster: Cluster, tokens: TokenService, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         let token = try await tokens.serviceToken(for: "atrium-launcher")
+        // Every subscription the services register at start-up, by producer.
+        let expected: [(ServiceName, String)] = [(.chat, "pipeline-service.chat")]
+            + [ServiceName.chat, .pipeline, .notify, .doc].map { (.account, "\($0.rawValue)-service.directory") }
+        var missing = expected
         while ContinuousClock.now < deadline {
-            var request = HTTPClientRequest(url: cluster.url(.chat) + "/v1/webhooks/subscriptions")
-            request.headers.add(name: "authorization", value: "Bearer \(token)")
-            if let response = try? await cluster.httpClient.execute(request, timeout: .seconds(2)),
-                let body = try? await response.body.collect(upTo: 1 << 20),
-                String(buffer: body).contains("pipeline-service.chat")
-            {
-                return
+            var still: [(ServiceName, String)] = []
+            for (producer, id) in missing {
+                var request = HTTPClientRequest(url: cluster.url(producer) + "/v1/webhooks/subscriptions/\(id)")
+                request.headers.add(name: "authorization", value: "Bearer \(token)")
+                let response = try? await cluster.httpClient.execute(request, timeout: .seconds(2))
+                _ = try? await response?.body.collect(upTo: 1 << 20)
+                if response?.status != .ok { still.append((producer, id)) }
             }
+            missing = still
+            if missing.isEmpty { return }
             try await Task.sleep(for: .milliseconds(25))
         }
-        throw ValidationError("The pipeline service did not subscribe to chat events in time.\n\(cluster.logs())")
+        throw ValidationError("Subscriptions not registered in time: \(missing.map(\.1)).\n\(cluster.logs())")
     }
 
     static func printSummary(_ cluster: Cluster, readyIn: Duration, total: Duration) {
@@ -75,6 +81,7 @@ enum Launcher {
             say("  \(service.displayName.padding(toLength: 17, withPad: " ", startingAt: 0)) \(url)   API: \(url)/openapi.json")
         }
         say("  webhooks: pipeline-service subscribed to chat-service's \(EventTypes.chatThreadTasksCompleted)")
+        say("  webhooks: chat, pipeline, notify and doc services subscribed to account-service's directory changes")
         say("  logs: \(cluster.topology.dataDirectory)/logs   database: \(cluster.topology.databaseURL == nil ? "SQLite in \(cluster.topology.dataDirectory)" : "PostgreSQL")")
         say("Press Ctrl-C to stop.")
     }

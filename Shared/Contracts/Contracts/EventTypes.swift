@@ -6,4 +6,15 @@ public enum EventTypes {
     public static let chatThreadTasksCompleted = "chat.thread.tasks_completed"
     /// AccountService: an account's tags changed (`TagsUpdatedEvent`).
     public static let accountTagsUpdated = "account.tags_updated"
+    /// AccountService: who may see an account changed — assignments or contacts' portal access (`AccountAccess`).
+    public static let accountAccessUpdated = "account.access_updated"
+    /// AccountService: a team member's role, rights or status changed (`MemberUpdatedEvent`).
+    public static let accountMemberUpdated = "account.member_updated"
+    /// AccountService: a firm's settings changed (`FirmSettingsEvent`).
+    public static let accountFirmSettingsUpdated = "account.firm_settings_updated"
+    /// AccountService: a team member or contact was invited; NotifyService e-mails it (`InvitationEvent`).
+    public static let accountInvitationCreated = "account.invitation_created"
+
+    /// What every access-enforcing service hears from AccountService to keep its access cache current.
+    public static let directoryChanges = [accountAccessUpdated, accountMemberUpdated, accountFirmSettingsUpdated]
 }

@@ -8,10 +8,13 @@ import Logging
 public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: TokenService
     let publicRoutes: PublicRoutes
+    /// Members whose role, rights or status changed since their token was issued.
+    let revocations: DirectoryCache?
 
-    public init(tokens: TokenService, publicRoutes: PublicRoutes) {
+    public init(tokens: TokenService, publicRoutes: PublicRoutes, revocations: DirectoryCache? = nil) {
         self.tokens = tokens
         self.publicRoutes = publicRoutes
+        self.revocations = revocations
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -25,6 +28,7 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw RuntimeError.unauthenticated("The Authorization header must be \"Bearer <token>\".")
         }
         let caller = try await tokens.verify(String(header.dropFirst(7)))
+        if let why = revocations?.refusal(of: caller) { throw RuntimeError.unauthenticated(why) }
         guard var scope = RequestScope.current else { return try await next(request, context) }
         scope.caller = caller
         scope.logger[metadataKey: "caller"] = "\(caller.kind.rawValue):\(caller.subject)"

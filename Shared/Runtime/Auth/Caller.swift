@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Who is making a request, as the bearer token says.
 public struct Caller: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
@@ -19,13 +21,16 @@ public struct Caller: Sendable, Equatable {
     public var firmID: String?
     public var role: Role?
     public var rights: Set<String>
+    /// When the token was issued (whole seconds); nil for callers not made from a token.
+    public var issuedAt: Date?
 
-    public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = []) {
+    public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = [], issuedAt: Date? = nil) {
         self.kind = kind
         self.subject = subject
         self.firmID = firmID
         self.role = role
         self.rights = rights
+        self.issuedAt = issuedAt
     }
 
     /// A firm's owner or admin.
@@ -42,8 +47,7 @@ public struct Caller: Sendable, Equatable {
 
 extension Caller {
     /// Whether the caller may act on team-side data of `firmID`: one of its team members, or an Atrium service.
-    ///
-    /// Account-level rules (assignments, "view all accounts", contacts) refine this in the directory issue.
+    /// Account-level data needs `canSee(_:)` as well.
     public func isTeamSide(of firmID: String) -> Bool {
         kind == .service || (kind == .member && self.firmID == firmID)
     }

@@ -69,7 +69,8 @@ public struct TokenService: Sendable {
             subject: claims.sub.value,
             firmID: claims.firm,
             role: claims.role,
-            rights: Set(claims.rights ?? [])
+            rights: Set(claims.rights ?? []),
+            issuedAt: claims.iat.value
         )
     }
 

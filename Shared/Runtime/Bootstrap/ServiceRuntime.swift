@@ -5,6 +5,8 @@ public import Logging
 import OpenAPIRuntime
 import OpenAPIHummingbird
 import WebhooksAPI
+import DirectoryEventsAPI
+import Contracts
 public import Prometheus
 import ServiceLifecycle
 
@@ -18,16 +20,25 @@ public struct ServiceDefinition: Sendable {
     public var publishedEventTypes: [String]
     /// Subscriptions the service registers with producers at start-up.
     public var subscriptions: [SubscriptionRequest]
+    /// Whether the service checks account access itself: it then serves the directory events
+    /// receiver and subscribes to AccountService's directory changes.
+    public var enforcesAccountAccess: Bool
 
     public init(
         name: ServiceName, migrations: [Migration], document: Data, publishedEventTypes: [String] = [],
-        subscriptions: [SubscriptionRequest] = []
+        subscriptions: [SubscriptionRequest] = [], enforcesAccountAccess: Bool = false
     ) {
         self.name = name
         self.migrations = migrations
         self.document = document
         self.publishedEventTypes = publishedEventTypes
+        self.enforcesAccountAccess = enforcesAccountAccess
         self.subscriptions = subscriptions
+        if enforcesAccountAccess {
+            self.subscriptions.append(SubscriptionRequest(
+                id: "\(name.rawValue)-service.directory", producer: .account, eventTypes: EventTypes.directoryChanges,
+                path: "/v1/inbound/account-events"))
+        }
     }
 }
 
@@ -44,6 +55,8 @@ public struct ServiceRuntime: Sendable {
     public let document: OpenAPIDocument
     /// Typed-client plumbing for this service's calls to the others (one token cache for all of them).
     public let clients: ServiceClients
+    /// The local copy of directory facts: account grants, firm policies, members' standing.
+    public let directoryCache: DirectoryCache
 
     /// Opens the database, runs the migrations and prepares everything the routes need.
     public static func start(
@@ -72,13 +85,16 @@ public struct ServiceRuntime: Sendable {
             configuration: configuration, definition: definition, database: database,
             outbox: Outbox(database: database, signal: OutboxSignal()), tokens: tokens, httpClient: httpClient,
             logger: logger, metrics: metrics, document: document,
-            clients: ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient)
+            clients: ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient),
+            directoryCache: DirectoryCache()
         )
     }
 
     /// The service's served document: its own contract with the shared webhooks contract merged in.
     public static func document(for definition: ServiceDefinition) throws -> OpenAPIDocument {
-        try OpenAPIDocument(yamlDocuments: [definition.document, try WebhooksAPIDocument.yaml()])
+        var documents = [definition.document, try WebhooksAPIDocument.yaml()]
+        if definition.enforcesAccountAccess { documents.append(try DirectoryEventsAPIDocument.yaml()) }
+        return try OpenAPIDocument(yamlDocuments: documents)
     }
 
     /// A router with the shared middleware stack, the operational routes and the webhooks API;
@@ -89,10 +105,19 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
-        router.add(middleware: AuthMiddleware(tokens: tokens, publicRoutes: document.publicRoutes))
+        router.add(middleware: AuthMiddleware(tokens: tokens, publicRoutes: document.publicRoutes, revocations: directoryCache))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router)
+        if definition.enforcesAccountAccess {
+            let inbox = WebhookInbox(database: database, secret: configuration.inboundWebhookSecret)
+            try AccountEventsReceiver(inbox: inbox, cache: directoryCache).registerHandlers(on: router)
+        }
         return router
+    }
+
+    /// Account access as this service checks it: the local cache, AccountService on a miss.
+    public func accountDirectory() throws -> CachedAccountDirectory {
+        try CachedAccountDirectory(cache: directoryCache, clients: clients)
     }
 
     /// The webhooks API handler for this service's outbox.

@@ -24,15 +24,20 @@ struct WalkingSkeletonTests {
     }
 
     /// The chat and pipeline services, called as a newly signed-up firm's owner.
-    static func ownerClients(_ cluster: Cluster) async throws -> (chat: ServiceHTTP, pipeline: ServiceHTTP) {
+    /// The chat and pipeline services, called as a newly signed-up firm's owner, and an account of that firm.
+    static func ownerClients(_ cluster: Cluster) async throws -> (chat: ServiceHTTP, pipeline: ServiceHTTP, account: String) {
         let token = try await owner(cluster)
-        return (ServiceHTTP(base: cluster.url(.chat), token: token), ServiceHTTP(base: cluster.url(.pipeline), token: token))
+        let (status, account) = try await ServiceHTTP(base: cluster.url(.account), token: token)
+            .send(.POST, "/v1/accounts", json: ["name": "Skeleton Holdings", "kind": "company"])
+        #expect(status == 201)
+        return (ServiceHTTP(base: cluster.url(.chat), token: token), ServiceHTTP(base: cluster.url(.pipeline), token: token),
+                try #require(account["id"] as? String))
     }
 
     /// Starts a thread with `tasks` tasks and checks them all; returns the thread id.
-    static func completeThread(_ chat: ServiceHTTP, tasks: Int = 2) async throws -> String {
+    static func completeThread(_ chat: ServiceHTTP, account: String, tasks: Int = 2) async throws -> String {
         let (status, thread) = try await chat.send(.POST, "/v1/threads", json: [
-            "accountId": "acct_skeleton", "subject": "Bank statements", "tasks": (1...tasks).map { ["text": "Statement \($0)"] },
+            "accountId": account, "subject": "Bank statements", "tasks": (1...tasks).map { ["text": "Statement \($0)"] },
         ])
         #expect(status == 201)
         let id = try #require(thread["id"] as? String)
@@ -51,8 +56,8 @@ struct WalkingSkeletonTests {
     @Test("a tasks-completed event reaches the pipeline once, and a replay changes nothing", arguments: TestEngine.all)
     func headlineFlow(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let (chat, pipeline) = try await Self.ownerClients(cluster)
-            let thread = try await Self.completeThread(chat)
+            let (chat, pipeline, account) = try await Self.ownerClients(cluster)
+            let thread = try await Self.completeThread(chat, account: account)
             try await eventually("the pipeline to record the event") { try await Self.recordedEvents(pipeline, thread: thread) == 1 }
 
             let deliveries = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat")
@@ -70,10 +75,10 @@ struct WalkingSkeletonTests {
     @Test("a delivery to a consumer that is down arrives once it comes back", arguments: TestEngine.all)
     func consumerDownThenBack(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let (chat, pipeline) = try await Self.ownerClients(cluster)
+            let (chat, pipeline, account) = try await Self.ownerClients(cluster)
             let process = try #require(cluster.processes[.pipeline])
             await process.stop()
-            let thread = try await Self.completeThread(chat)
+            let thread = try await Self.completeThread(chat, account: account)
             try await eventually("a failed attempt to be recorded") {
                 let items = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
                 guard let delivery = (items as? [[String: Any]])?.first else { return false }
@@ -87,11 +92,11 @@ struct WalkingSkeletonTests {
     @Test("a consumer killed mid-batch loses nothing and applies nothing twice", arguments: TestEngine.all)
     func consumerDiesMidBatch(engine: TestEngine) async throws {
         try await IntegrationHarness.with(engine) { cluster in
-            let (chat, pipeline) = try await Self.ownerClients(cluster)
+            let (chat, pipeline, account) = try await Self.ownerClients(cluster)
             let process = try #require(cluster.processes[.pipeline])
             var threads: [String] = []
             for index in 0..<24 {
-                threads.append(try await Self.completeThread(chat, tasks: 1))
+                threads.append(try await Self.completeThread(chat, account: account, tasks: 1))
                 if index == 12 { process.signal(SIGKILL) }
             }
             #expect(await process.waitForExit(timeout: .seconds(5)))

@@ -9,12 +9,12 @@ import SQLKit
 /// Every change to an account's tags is announced as `account.tags_updated`, in the same transaction.
 extension AccountAPIHandler {
     func listTags(_ input: Operations.ListTags.Input) async throws -> Operations.ListTags.Output {
-        let firm = try Self.teamFirm()
+        let firm = try Self.teamFirm("Only team members see the tags.")
         return .ok(.init(body: .json(.init(items: try await tags.tags(firm: firm, on: database.sql).map(\.wire)))))
     }
 
     func createTag(_ input: Operations.CreateTag.Input) async throws -> Operations.CreateTag.Output {
-        let firm = try Self.adminFirm()
+        let firm = try Self.adminFirm("Only owners and admins manage the tag catalogue.")
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
         let name = try InputValidation.name(body.name, field: "name", max: 60)
         let tag = TagRecord(id: Identifier.make("tag"), firmId: firm, name: name, nameKey: name.lowercased(), createdAt: EpochMillis.now())
@@ -27,7 +27,7 @@ extension AccountAPIHandler {
     }
 
     func renameTag(_ input: Operations.RenameTag.Input) async throws -> Operations.RenameTag.Output {
-        let firm = try Self.adminFirm()
+        let firm = try Self.adminFirm("Only owners and admins manage the tag catalogue.")
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
         let name = try InputValidation.name(body.name, field: "name", max: 60)
         let tags = self.tags
@@ -50,7 +50,7 @@ extension AccountAPIHandler {
     }
 
     func deleteTag(_ input: Operations.DeleteTag.Input) async throws -> Operations.DeleteTag.Output {
-        let firm = try Self.adminFirm()
+        let firm = try Self.adminFirm("Only owners and admins manage the tag catalogue.")
         let tags = self.tags
         let id = input.path.tagId
         try await outbox.transaction { tx in
@@ -65,13 +65,13 @@ extension AccountAPIHandler {
     }
 
     func getAccountTags(_ input: Operations.GetAccountTags.Input) async throws -> Operations.GetAccountTags.Output {
-        let account = try await visibleAccount(input.path.accountId)
+        let account = try await managedAccount(input.path.accountId, on: database.sql)
         let current = try await tags.tags(account: account.id, on: database.sql)
         return .ok(.init(body: .json(.init(accountId: account.id, tags: current.map(\.wire)))))
     }
 
     func updateAccountTags(_ input: Operations.UpdateAccountTags.Input) async throws -> Operations.UpdateAccountTags.Output {
-        let account = try await visibleAccount(input.path.accountId)
+        let account = try await managedAccount(input.path.accountId, on: database.sql)
         guard case .json(let change) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
         let add = Array(Set(change.add ?? [])).sorted()
         let remove = Array(Set(change.remove ?? [])).sorted()
@@ -108,27 +108,6 @@ extension AccountAPIHandler {
         let names = try await tags.tags(account: account, on: tx.sql).map(\.name)
         try await tx.publish(EventTypes.accountTagsUpdated, firmID: firm, payload: Components.Schemas.TagsUpdatedEvent(
             firmId: firm, accountId: account, tags: names, added: added, removed: removed, updatedAt: Date()))
-    }
-
-    /// The account, when the caller is on its firm's team (or a service); 404 otherwise.
-    private func visibleAccount(_ id: String) async throws -> AccountRecord {
-        let caller = try RequestScope.requireCaller()
-        guard let account = try await directory.account(id: id, on: database.sql), caller.isTeamSide(of: account.firmId) else {
-            throw AccountError.notFound("No account \(id) that you can see.")
-        }
-        return account
-    }
-
-    private static func teamFirm() throws -> String {
-        let caller = try RequestScope.requireCaller()
-        guard caller.kind == .member, let firm = caller.firmID else { throw AccountError.notAllowed("Only team members see the tags.") }
-        return firm
-    }
-
-    private static func adminFirm() throws -> String {
-        let caller = try RequestScope.requireCaller()
-        guard caller.isFirmAdmin, let firm = caller.firmID else { throw AccountError.notAllowed("Only owners and admins manage the tag catalogue.") }
-        return firm
     }
 }
 

@@ -11,11 +11,15 @@ public enum AccountError: ProblemConvertible, Equatable {
     case invalidRefreshToken
     case notFound(String)
     case notAllowed(String)
+    case conflict(String)
+    case lastOwner
+    case invalidInvitation
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
         case .invalid: .badRequest
-        case .emailTaken, .tagNameTaken: .conflict
+        case .emailTaken, .tagNameTaken, .conflict, .lastOwner: .conflict
+        case .invalidInvitation: .badRequest
         case .badCredentials, .invalidRefreshToken: .unauthorized
         case .lockedOut: .tooManyRequests
         case .notFound: .notFound
@@ -33,12 +37,17 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .invalidRefreshToken: "invalid-refresh-token"
         case .notFound: "not-found"
         case .notAllowed: "forbidden"
+        case .conflict: "conflict"
+        case .lastOwner: "last-owner"
+        case .invalidInvitation: "invalid-invitation"
         }
     }
 
     public var problemDetail: String {
         switch self {
-        case .invalid(let why), .notAllowed(let why), .notFound(let why): why
+        case .invalid(let why), .notAllowed(let why), .notFound(let why), .conflict(let why): why
+        case .lastOwner: "The firm must keep at least one active owner; make someone else an owner first."
+        case .invalidInvitation: "The invitation is unknown, used, replaced by a newer one, or expired; ask for a new one."
         case .emailTaken: "A team member with this e-mail address already exists."
         case .tagNameTaken(let name): "The firm already has a tag named \"\(name)\"."
         case .badCredentials: "The e-mail address or password is wrong."

@@ -61,5 +61,88 @@ enum AccountMigrations {
             """,
             "CREATE INDEX account_tags_tag ON account_tags (tag_id)",
         ]),
+        Migration("account-0003-people-and-access", [
+            // Firm settings, with the defaults SPEC "People and access" gives.
+            "ALTER TABLE firms ADD COLUMN clients_may_start_chats BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE firms ADD COLUMN show_content_in_emails BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE firms ADD COLUMN reminder_days BIGINT NOT NULL DEFAULT 3",
+            "ALTER TABLE firms ADD COLUMN reminder_count BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE firms ADD COLUMN settings_updated_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE firms SET settings_updated_at = created_at",
+            "ALTER TABLE team_members ADD COLUMN status TEXT NOT NULL DEFAULT 'active'",
+            "ALTER TABLE team_members ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE team_members SET updated_at = created_at",
+            "ALTER TABLE accounts ADD COLUMN search_key TEXT NOT NULL DEFAULT ''",
+            "UPDATE accounts SET search_key = lower(name)",
+            "ALTER TABLE accounts ADD COLUMN access_version BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE contacts (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL REFERENCES firms (id),
+                email TEXT NOT NULL,
+                first_name TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                password_hash TEXT,
+                activated_at BIGINT,
+                failed_logins BIGINT NOT NULL,
+                locked_until BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (firm_id, email)
+            )
+            """,
+            """
+            CREATE TABLE account_contacts (
+                account_id TEXT NOT NULL REFERENCES accounts (id),
+                contact_id TEXT NOT NULL REFERENCES contacts (id),
+                portal_access BIGINT NOT NULL,
+                notify BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, contact_id)
+            )
+            """,
+            "CREATE INDEX account_contacts_contact ON account_contacts (contact_id)",
+            """
+            CREATE TABLE account_assignments (
+                account_id TEXT NOT NULL REFERENCES accounts (id),
+                member_id TEXT NOT NULL REFERENCES team_members (id),
+                PRIMARY KEY (account_id, member_id)
+            )
+            """,
+            "CREATE INDEX account_assignments_member ON account_assignments (member_id, account_id)",
+            // Sessions of members and contacts alike; replaces the members-only refresh_tokens.
+            """
+            CREATE TABLE refresh_sessions (
+                token_hash TEXT PRIMARY KEY,
+                subject_kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            "CREATE INDEX refresh_sessions_subject ON refresh_sessions (subject_id)",
+            "DROP TABLE refresh_tokens",
+            """
+            CREATE TABLE invitations (
+                token_hash TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL REFERENCES firms (id),
+                subject_kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE firm_activity (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL REFERENCES firms (id),
+                actor_id TEXT NOT NULL,
+                actor_name TEXT NOT NULL,
+                action TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX firm_activity_firm ON firm_activity (firm_id, id)",
+        ]),
     ]
 }

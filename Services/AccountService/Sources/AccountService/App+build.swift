@@ -11,7 +11,10 @@ public import Prometheus
 public func accountServiceDefinition() throws -> ServiceDefinition {
     ServiceDefinition(
         name: .account, migrations: AccountMigrations.all, document: try AccountAPIDocument.yaml(),
-        publishedEventTypes: [EventTypes.accountTagsUpdated])
+        publishedEventTypes: [
+            EventTypes.accountTagsUpdated, EventTypes.accountAccessUpdated, EventTypes.accountMemberUpdated,
+            EventTypes.accountFirmSettingsUpdated, EventTypes.accountInvitationCreated,
+        ])
 }
 
 /// Builds AccountService: storage, routes and background work, ready to run.
@@ -25,14 +28,17 @@ public func buildApplication(
 /// The router: shared middleware and operational routes, the webhooks API and the directory API.
 public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    let directory = SQLDirectoryRepository(forUpdate: runtime.database.forUpdate)
+    let forUpdate = runtime.database.forUpdate
+    let directory = SQLDirectoryRepository(forUpdate: forUpdate)
+    let people = SQLPeopleRepository()
+    let credentials = SQLCredentialRepository(forUpdate: forUpdate)
     let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
     let sessions = Sessions(
-        database: runtime.database, directory: directory, tokens: runtime.tokens, hasher: hasher,
-        dummyHash: try await hasher.hash(Sessions.randomToken()))
+        database: runtime.database, directory: directory, people: people, credentials: credentials, tokens: runtime.tokens,
+        hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()))
     try AccountAPIHandler(
-        database: runtime.database, outbox: runtime.outbox, directory: directory,
-        tags: SQLTagRepository(forUpdate: runtime.database.forUpdate), sessions: sessions
+        database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
+        tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache
     ).registerHandlers(on: router)
     return router
 }

@@ -1,25 +1,45 @@
 import AtriumRuntime
+import Foundation
 import SQLKit
 
-/// Storage of firms, team members, accounts and refresh tokens.
+/// One page of a list ordered by id; `next` is the cursor of the following page, if any.
+struct Page<Item: Sendable>: Sendable {
+    var items: [Item]
+    var next: String?
+}
+
+/// Which accounts a listing may show.
+enum AccountScope: Sendable {
+    case firm
+    case assigned(member: String)
+    case contact(String)
+}
+
+/// Storage of firms (with settings and activity), team members and accounts.
 protocol DirectoryRepository: Sendable {
     func insertFirm(_ firm: FirmRecord, owner: MemberRecord, on db: any SQLDatabase) async throws
+    func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord?
+    /// The firm, locked until the transaction ends: changes to its settings and owners queue behind it.
+    func lockFirm(id: String, on db: any SQLDatabase) async throws -> FirmRecord?
+    func updateSettings(_ firm: FirmRecord, on db: any SQLDatabase) async throws
+
     func insertMember(_ member: MemberRecord, on db: any SQLDatabase) async throws
     func member(id: String, on db: any SQLDatabase) async throws -> MemberRecord?
     func member(email: String, on db: any SQLDatabase) async throws -> MemberRecord?
     func members(firm: String, on db: any SQLDatabase) async throws -> [MemberRecord]
-    func recordLogin(member: String, failedLogins: Int64, lockedUntil: Int64?, on db: any SQLDatabase) async throws
-    /// Adds one failed sign-in atomically (parallel guesses all count); returns the new count.
-    func countFailedLogin(member: String, on db: any SQLDatabase) async throws -> Int64
-    func lock(member: String, until millis: Int64, on db: any SQLDatabase) async throws
-    func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord?
+    func updateMember(_ member: MemberRecord, on db: any SQLDatabase) async throws
+    func activeOwners(firm: String, on db: any SQLDatabase) async throws -> Int
+
     func insertAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws
     func account(id: String, on db: any SQLDatabase) async throws -> AccountRecord?
-    func insertRefreshToken(_ token: RefreshTokenRecord, on db: any SQLDatabase) async throws
-    /// The token, locked until the transaction ends so it is used at most once.
-    func lockRefreshToken(hash: String, on db: any SQLDatabase) async throws -> RefreshTokenRecord?
-    func markRefreshTokenUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws
-    func revokeRefreshTokens(member: String, on db: any SQLDatabase) async throws
+    func lockAccount(id: String, on db: any SQLDatabase) async throws -> AccountRecord?
+    func updateAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws
+    func accounts(firm: String, scope: AccountScope, search: String?, after cursor: String?, limit: Int,
+                  on db: any SQLDatabase) async throws -> Page<AccountRecord>
+
+    func insertActivity(_ activity: ActivityRecord, on db: any SQLDatabase) async throws
+    /// Newest first.
+    func activity(firm: String, before cursor: String?, limit: Int, on db: any SQLDatabase) async throws -> Page<ActivityRecord>
 }
 
 /// The one SQL implementation, for SQLite and PostgreSQL alike.
@@ -29,6 +49,26 @@ struct SQLDirectoryRepository: DirectoryRepository {
     func insertFirm(_ firm: FirmRecord, owner: MemberRecord, on db: any SQLDatabase) async throws {
         try await db.insert(into: "firms").model(firm, keyEncodingStrategy: .convertToSnakeCase).run()
         try await insertMember(owner, on: db)
+    }
+
+    func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {
+        try await db.select().column("*").from("firms").where("id", .equal, SQLBind(id))
+            .first(decoding: FirmRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    func lockFirm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {
+        try await db.raw("SELECT * FROM firms WHERE id = \(bind: id) \(unsafeRaw: forUpdate)")
+            .first(decoding: FirmRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    func updateSettings(_ firm: FirmRecord, on db: any SQLDatabase) async throws {
+        try await db.update("firms")
+            .set("clients_may_start_chats", to: SQLBind(firm.clientsMayStartChats))
+            .set("show_content_in_emails", to: SQLBind(firm.showContentInEmails))
+            .set("reminder_days", to: SQLBind(firm.reminderDays))
+            .set("reminder_count", to: SQLBind(firm.reminderCount))
+            .set("settings_updated_at", to: SQLBind(firm.settingsUpdatedAt))
+            .where("id", .equal, SQLBind(firm.id)).run()
     }
 
     func insertMember(_ member: MemberRecord, on db: any SQLDatabase) async throws {
@@ -41,7 +81,7 @@ struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     func member(email: String, on db: any SQLDatabase) async throws -> MemberRecord? {
-        try await db.raw("SELECT * FROM team_members WHERE email = \(bind: email) \(unsafeRaw: forUpdate)")
+        try await db.select().column("*").from("team_members").where("email", .equal, SQLBind(email))
             .first(decoding: MemberRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
@@ -50,25 +90,20 @@ struct SQLDirectoryRepository: DirectoryRepository {
             .all(decoding: MemberRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    func recordLogin(member: String, failedLogins: Int64, lockedUntil: Int64?, on db: any SQLDatabase) async throws {
-        try await db.update("team_members").set("failed_logins", to: SQLBind(failedLogins))
-            .set("locked_until", to: SQLBind(lockedUntil)).where("id", .equal, SQLBind(member)).run()
+    func updateMember(_ member: MemberRecord, on db: any SQLDatabase) async throws {
+        try await db.update("team_members")
+            .set("first_name", to: SQLBind(member.firstName)).set("last_name", to: SQLBind(member.lastName))
+            .set("role", to: SQLBind(member.role)).set("rights", to: SQLBind(member.rights))
+            .set("status", to: SQLBind(member.status)).set("password_hash", to: SQLBind(member.passwordHash))
+            .set("updated_at", to: SQLBind(member.updatedAt))
+            .where("id", .equal, SQLBind(member.id)).run()
     }
 
-    func countFailedLogin(member: String, on db: any SQLDatabase) async throws -> Int64 {
+    func activeOwners(firm: String, on db: any SQLDatabase) async throws -> Int {
         let row = try await db.raw("""
-            UPDATE team_members SET failed_logins = failed_logins + 1 WHERE id = \(bind: member) RETURNING failed_logins
+            SELECT COUNT(*) AS n FROM team_members WHERE firm_id = \(bind: firm) AND role = 'owner' AND status = 'active'
             """).first()
-        return try row?.decode(column: "failed_logins", as: Int64.self) ?? 0
-    }
-
-    func lock(member: String, until millis: Int64, on db: any SQLDatabase) async throws {
-        try await db.update("team_members").set("locked_until", to: SQLBind(millis)).where("id", .equal, SQLBind(member)).run()
-    }
-
-    func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {
-        try await db.select().column("*").from("firms").where("id", .equal, SQLBind(id))
-            .first(decoding: FirmRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
     }
 
     func insertAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws {
@@ -80,20 +115,56 @@ struct SQLDirectoryRepository: DirectoryRepository {
             .first(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    func insertRefreshToken(_ token: RefreshTokenRecord, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "refresh_tokens").model(token, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+    func lockAccount(id: String, on db: any SQLDatabase) async throws -> AccountRecord? {
+        try await db.raw("SELECT * FROM accounts WHERE id = \(bind: id) \(unsafeRaw: forUpdate)")
+            .first(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    func lockRefreshToken(hash: String, on db: any SQLDatabase) async throws -> RefreshTokenRecord? {
-        try await db.raw("SELECT * FROM refresh_tokens WHERE token_hash = \(bind: hash) \(unsafeRaw: forUpdate)")
-            .first(decoding: RefreshTokenRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+    func updateAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws {
+        try await db.update("accounts")
+            .set("name", to: SQLBind(account.name)).set("kind", to: SQLBind(account.kind))
+            .set("search_key", to: SQLBind(account.searchKey)).set("access_version", to: SQLBind(account.accessVersion))
+            .where("id", .equal, SQLBind(account.id)).run()
     }
 
-    func markRefreshTokenUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws {
-        try await db.update("refresh_tokens").set("used_at", to: SQLBind(millis)).where("token_hash", .equal, SQLBind(hash)).run()
+    func accounts(firm: String, scope: AccountScope, search: String?, after cursor: String?, limit: Int,
+                  on db: any SQLDatabase) async throws -> Page<AccountRecord> {
+        var query = db.select().column("*").from("accounts").where("firm_id", .equal, SQLBind(firm))
+        if let search, !search.isEmpty {
+            query = query.where(SQLQueryString("search_key LIKE \(bind: "%" + Self.escapeLike(search) + "%") ESCAPE '!'"))
+        }
+        if let cursor { query = query.where("id", .greaterThan, SQLBind(cursor)) }
+        switch scope {
+        case .firm: break
+        case .assigned(let member):
+            query = query.where(SQLQueryString("""
+                EXISTS (SELECT 1 FROM account_assignments s WHERE s.account_id = accounts.id AND s.member_id = \(bind: member))
+                """))
+        case .contact(let contact):
+            query = query.where(SQLQueryString("""
+                EXISTS (SELECT 1 FROM account_contacts c WHERE c.account_id = accounts.id AND c.contact_id = \(bind: contact)
+                        AND c.portal_access = 1)
+                """))
+        }
+        let rows = try await query.orderBy("id").limit(limit + 1)
+            .all(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Page(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
     }
 
-    func revokeRefreshTokens(member: String, on db: any SQLDatabase) async throws {
-        try await db.delete(from: "refresh_tokens").where("member_id", .equal, SQLBind(member)).run()
+    func insertActivity(_ activity: ActivityRecord, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "firm_activity").model(activity, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    func activity(firm: String, before cursor: String?, limit: Int, on db: any SQLDatabase) async throws -> Page<ActivityRecord> {
+        var query = db.select().column("*").from("firm_activity").where("firm_id", .equal, SQLBind(firm))
+        if let cursor { query = query.where("id", .lessThan, SQLBind(cursor)) }
+        let rows = try await query.orderBy("id", .descending).limit(limit + 1)
+            .all(decoding: ActivityRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Page(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
+    }
+
+    /// `%`, `_` and `!` in a search are literal characters, not patterns.
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
     }
 }

@@ -4,73 +4,132 @@ import Crypto
 import Foundation
 import SQLKit
 
-/// Sign-in, token pairs and refresh-token rotation for team members.
+/// Someone who signs in with a password: a team member or a contact.
+struct Credential: Sendable {
+    var kind: SubjectKind
+    var id: String
+    var passwordHash: String?
+    var failedLogins: Int64
+    var lockedUntil: Int64?
+    var caller: Caller
+    /// Why a correct password still does not sign this person in (said only to whoever knows the password).
+    var refusal: AccountError?
+}
+
+/// Sign-in, token pairs, refresh-token rotation and invitations, for team members and contacts.
 struct Sessions: Sendable {
     let database: Database
     let directory: any DirectoryRepository
+    let people: any PeopleRepository
+    let credentials: any CredentialRepository
     let tokens: TokenService
     let hasher: PasswordHasher
     /// A hash of a random password at the deployment's cost, checked for unknown e-mail addresses.
     let dummyHash: String
     let refreshLifetimeMillis: Int64 = 30 * 24 * 3600 * 1000
+    let invitationLifetimeMillis: Int64 = 7 * 24 * 3600 * 1000
     /// Failed sign-ins allowed before the account is locked for a while.
     static let freeAttempts: Int64 = 5
 
-    /// Checks the password; counts failures and locks the member out with growing delays.
-    func login(email rawEmail: String, password: String) async throws -> Components.Schemas.TokenPair {
-        let email = (try? InputValidation.email(rawEmail)) ?? rawEmail.lowercased()
-        guard let member = try await directory.member(email: email, on: database.sql) else {
+    /// Checks the password; counts failures and locks the person out with growing delays.
+    /// Invited (no password yet) and deactivated people fail exactly like a wrong password.
+    func login(_ found: Credential?, password: String) async throws -> Components.Schemas.TokenPair {
+        guard let credential = found, let hash = credential.passwordHash, !hash.isEmpty else {
             // Spend the same time as a real check, so response times do not reveal who has an account.
             _ = try await hasher.verify(password, hash: dummyHash)
             throw AccountError.badCredentials
         }
         let now = EpochMillis.now()
-        if let lockedUntil = member.lockedUntil, lockedUntil > now {
+        if let lockedUntil = credential.lockedUntil, lockedUntil > now {
             throw AccountError.lockedOut(retryAfterSeconds: Int((lockedUntil - now + 999) / 1000))
         }
-        guard try await hasher.verify(password, hash: member.passwordHash) else {
-            let failures = try await directory.countFailedLogin(member: member.id, on: database.sql)
+        guard try await hasher.verify(password, hash: hash) else {
+            let failures = try await credentials.countFailedLogin(credential.kind, id: credential.id, on: database.sql)
             if let until = Self.lockout(after: failures, now: now) {
-                try await directory.lock(member: member.id, until: until, on: database.sql)
+                try await credentials.lock(credential.kind, id: credential.id, until: until, on: database.sql)
             }
             throw AccountError.badCredentials
         }
-        if member.failedLogins > 0 {
-            try await directory.recordLogin(member: member.id, failedLogins: 0, lockedUntil: nil, on: database.sql)
+        if credential.failedLogins > 0 {
+            try await credentials.clearFailedLogins(credential.kind, id: credential.id, on: database.sql)
         }
-        return try await database.transaction { tx in try await issuePair(for: member, on: tx) }
+        if let refusal = credential.refusal { throw refusal }
+        return try await database.transaction { tx in try await issuePair(for: credential.caller, on: tx) }
     }
 
-    /// Exchanges a refresh token for a new pair. A token used twice revokes every session of its member.
+    /// A team member by e-mail, if they may sign in.
+    func memberCredential(email: String) async throws -> Credential? {
+        guard let member = try await directory.member(email: email, on: database.sql), member.status == "active" else { return nil }
+        return member.credential
+    }
+
+    /// A contact of `firm` by e-mail, if they have activated their account.
+    func contactCredential(firm: String, email: String) async throws -> Credential? {
+        guard let contact = try await people.contact(firm: firm, email: email, on: database.sql), contact.activatedAt != nil else { return nil }
+        var credential = contact.credential
+        if try await people.portalAccounts(contact: contact.id, on: database.sql) == 0 {
+            credential.refusal = .notAllowed("The firm has not given you portal access to any account.")
+        }
+        return credential
+    }
+
+    /// Exchanges a refresh token for a new pair. A token used twice ends every session of its owner.
     func refresh(_ token: String) async throws -> Components.Schemas.TokenPair {
         let hash = Self.digest(token)
-        let directory = self.directory
         let outcome: Result<Components.Schemas.TokenPair, AccountError> = try await database.transaction { tx in
             let now = EpochMillis.now()
-            guard let record = try await directory.lockRefreshToken(hash: hash, on: tx), record.expiresAt > now else {
+            guard let session = try await credentials.lockSession(hash: hash, on: tx), session.expiresAt > now else {
                 return .failure(.invalidRefreshToken)
             }
-            guard record.usedAt == nil else {
-                // Reuse means the token leaked: end every session of this member.
-                try await directory.revokeRefreshTokens(member: record.memberId, on: tx)
+            guard session.usedAt == nil else {
+                // Reuse means the token leaked: end every session of this person.
+                try await credentials.revokeSessions(subject: session.subjectId, on: tx)
                 return .failure(.invalidRefreshToken)
             }
-            guard let member = try await directory.member(id: record.memberId, on: tx) else { return .failure(.invalidRefreshToken) }
-            try await directory.markRefreshTokenUsed(hash: hash, at: now, on: tx)
-            return .success(try await issuePair(for: member, on: tx))
+            guard let caller = try await currentCaller(session, on: tx) else { return .failure(.invalidRefreshToken) }
+            try await credentials.markSessionUsed(hash: hash, at: now, on: tx)
+            return .success(try await issuePair(for: caller, on: tx))
         }
         return try outcome.get()
     }
 
-    /// A new access token and refresh token for `member`; the refresh token is stored only as a hash.
-    func issuePair(for member: MemberRecord, on db: any SQLDatabase) async throws -> Components.Schemas.TokenPair {
+    /// Who the session belongs to as they stand now (role and rights re-read), or nil if they may no longer sign in.
+    private func currentCaller(_ session: RefreshSessionRecord, on db: any SQLDatabase) async throws -> Caller? {
+        switch SubjectKind(rawValue: session.subjectKind) {
+        case .member:
+            guard let member = try await directory.member(id: session.subjectId, on: db), member.status == "active" else { return nil }
+            return member.caller
+        case .contact:
+            guard let contact = try await people.contact(id: session.subjectId, on: db), contact.activatedAt != nil,
+                try await people.portalAccounts(contact: contact.id, on: db) > 0 else { return nil }
+            return contact.caller
+        case nil:
+            return nil
+        }
+    }
+
+    /// A new access token and refresh token for `caller`; the refresh token is stored only as a hash.
+    func issuePair(for caller: Caller, on db: any SQLDatabase) async throws -> Components.Schemas.TokenPair {
         let refresh = Self.randomToken()
-        try await directory.insertRefreshToken(
-            RefreshTokenRecord(tokenHash: Self.digest(refresh), memberId: member.id,
-                               expiresAt: EpochMillis.now() + refreshLifetimeMillis, usedAt: nil),
+        try await credentials.insertSession(
+            RefreshSessionRecord(tokenHash: Self.digest(refresh), subjectKind: caller.kind.rawValue, subjectId: caller.subject,
+                                 expiresAt: EpochMillis.now() + refreshLifetimeMillis, usedAt: nil),
             on: db)
-        let access = try await tokens.issue(for: member.caller)
+        let access = try await tokens.issue(for: caller)
         return .init(accessToken: access, refreshToken: refresh, tokenType: .bearer, expiresIn: Int(tokens.accessTokenLifetime))
+    }
+
+    /// A fresh invitation for `subject`; earlier ones stop working. Returns the token, stored only as a hash.
+    func invite(_ kind: SubjectKind, subject: String, firm: String, on db: any SQLDatabase) async throws -> (token: String, expiresAt: Int64) {
+        let token = Self.randomToken()
+        let now = EpochMillis.now()
+        try await credentials.retireInvitations(subject: subject, at: now, on: db)
+        let expiresAt = now + invitationLifetimeMillis
+        try await credentials.insertInvitation(
+            InvitationRecord(tokenHash: Self.digest(token), firmId: firm, subjectKind: kind.rawValue, subjectId: subject,
+                             expiresAt: expiresAt, usedAt: nil),
+            on: db)
+        return (token, expiresAt)
     }
 
     static func lockout(after failures: Int64, now: Int64) -> Int64? {
@@ -97,5 +156,17 @@ extension MemberRecord {
 
     var caller: Caller {
         Caller(kind: .member, subject: id, firmID: firmId, role: Caller.Role(rawValue: role), rights: Set(rightList))
+    }
+
+    var credential: Credential {
+        Credential(kind: .member, id: id, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil, caller: caller, refusal: nil)
+    }
+}
+
+extension ContactRecord {
+    var caller: Caller { Caller(kind: .contact, subject: id, firmID: firmId) }
+
+    var credential: Credential {
+        Credential(kind: .contact, id: id, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil, caller: caller, refusal: nil)
     }
 }

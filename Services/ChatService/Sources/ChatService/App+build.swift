@@ -11,21 +11,25 @@ public import Prometheus
 public func chatServiceDefinition() throws -> ServiceDefinition {
     ServiceDefinition(
         name: .chat, migrations: ChatMigrations.all, document: try ChatAPIDocument.yaml(),
-        publishedEventTypes: [EventTypes.chatThreadTasksCompleted])
+        publishedEventTypes: [EventTypes.chatThreadTasksCompleted], enforcesAccountAccess: true)
 }
 
 /// Builds ChatService: storage, routes and background work, ready to run.
+///
+/// - Parameter directory: where access is checked; AccountService through the local cache unless a test passes its own.
 public func buildApplication(
-    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+    _ configuration: ServiceConfiguration, directory: (any AccountDirectory)? = nil, logger: Logger? = nil,
+    metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime))
+    return runtime.application(router: try buildRouter(runtime, directory: directory))
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the chat API.
-public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    try ChatAPIHandler(outbox: runtime.outbox, threads: SQLThreadRepository(forUpdate: runtime.database.forUpdate))
+    try ChatAPIHandler(outbox: runtime.outbox, threads: SQLThreadRepository(forUpdate: runtime.database.forUpdate),
+                       directory: try directory ?? runtime.accountDirectory())
         .registerHandlers(on: router)
     return router
 }

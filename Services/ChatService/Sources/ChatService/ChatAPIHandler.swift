@@ -8,14 +8,14 @@ import OpenAPIRuntime
 struct ChatAPIHandler: APIProtocol {
     let outbox: Outbox
     let threads: any ThreadRepository
+    /// Who may see which account, answered from the local cache.
+    let directory: any AccountDirectory
 
     func createThread(_ input: Operations.CreateThread.Input) async throws -> Operations.CreateThread.Output {
         let caller = try RequestScope.requireCaller()
         guard case .json(let body) = input.body else { throw ChatError.invalid("Expected a JSON body.") }
-        guard let firmID = caller.firmID, caller.kind == .member else {
-            throw ChatError.notAllowed("Only team members start threads for now.")
-        }
         let draft = try ThreadDraft(body)
+        let firmID = try await startableAccountFirm(draft, caller: caller)
         let now = EpochMillis.now()
         let thread = ThreadRecord(
             id: Identifier.make("thr"), firmId: firmID, accountId: draft.accountID, subject: draft.subject,
@@ -29,25 +29,44 @@ struct ChatAPIHandler: APIProtocol {
         return .created(.init(body: .json(thread.wire(tasks: tasks))))
     }
 
-    func getThread(_ input: Operations.GetThread.Input) async throws -> Operations.GetThread.Output {
-        let caller = try RequestScope.requireCaller()
-        let db = outbox.database.sql
-        guard let thread = try await threads.find(input.path.threadId, on: db), caller.isTeamSide(of: thread.firmId) else {
-            throw ChatError.threadNotFound(input.path.threadId)
+    /// The firm of the draft's account when the caller may start a thread there (SPEC "Chats": who can start a thread).
+    private func startableAccountFirm(_ draft: ThreadDraft, caller: Caller) async throws -> String {
+        guard let grant = try await directory.grant(for: draft.accountID), caller.canSee(grant) else {
+            throw ChatError.accountNotFound(draft.accountID)
         }
+        if caller.kind == .contact {
+            guard try await directory.policy(of: grant.firmID).clientsMayStartChats else {
+                throw ChatError.notAllowed("This firm lets clients reply to its threads but not start new ones.")
+            }
+            guard draft.tasks.isEmpty else { throw ChatError.notAllowed("Only the firm sets client tasks.") }
+        }
+        return grant.firmID
+    }
+
+    /// The thread, when the caller may see its account; 404 otherwise.
+    private func visibleThread(_ id: String) async throws -> ThreadRecord {
+        let caller = try RequestScope.requireCaller()
+        guard let thread = try await threads.find(id, on: outbox.database.sql),
+            try await directory.allows(caller, account: thread.accountId, firm: thread.firmId) else {
+            throw ChatError.threadNotFound(id)
+        }
+        return thread
+    }
+
+    func getThread(_ input: Operations.GetThread.Input) async throws -> Operations.GetThread.Output {
+        let thread = try await visibleThread(input.path.threadId)
+        let db = outbox.database.sql
         return .ok(.init(body: .json(thread.wire(tasks: try await threads.tasks(of: thread.id, on: db)))))
     }
 
     func updateTask(_ input: Operations.UpdateTask.Input) async throws -> Operations.UpdateTask.Output {
         let caller = try RequestScope.requireCaller()
         guard case .json(let body) = input.body else { throw ChatError.invalid("Expected a JSON body.") }
-        let threadID = input.path.threadId
+        let threadID = try await visibleThread(input.path.threadId).id
         let taskID = input.path.taskId
         let threads = self.threads
         let wire = try await outbox.transaction { tx in
-            guard let thread = try await threads.lock(threadID, on: tx.sql), caller.isTeamSide(of: thread.firmId) else {
-                throw ChatError.threadNotFound(threadID)
-            }
+            guard let thread = try await threads.lock(threadID, on: tx.sql) else { throw ChatError.threadNotFound(threadID) }
             let before = try await threads.tasks(of: thread.id, on: tx.sql)
             guard let task = before.first(where: { $0.id == taskID }) else { throw ChatError.taskNotFound(taskID) }
             let now = EpochMillis.now()

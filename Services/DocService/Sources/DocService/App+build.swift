@@ -8,7 +8,7 @@ public import Prometheus
 
 /// DocService as the shared runtime sees it.
 public func docServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .doc, migrations: [], document: try DocAPIDocument.yaml())
+    ServiceDefinition(name: .doc, migrations: [], document: try DocAPIDocument.yaml(), enforcesAccountAccess: true)
 }
 
 /// Builds DocService: storage, routes and background work, ready to run.

@@ -8,7 +8,7 @@ public import Prometheus
 
 /// NotifyService as the shared runtime sees it.
 public func notifyServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .notify, migrations: [], document: try NotifyAPIDocument.yaml())
+    ServiceDefinition(name: .notify, migrations: [], document: try NotifyAPIDocument.yaml(), enforcesAccountAccess: true)
 }
 
 /// Builds NotifyService: storage, routes and background work, ready to run.

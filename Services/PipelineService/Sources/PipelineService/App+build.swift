@@ -15,7 +15,8 @@ public func pipelineServiceDefinition() throws -> ServiceDefinition {
             SubscriptionRequest(
                 id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted],
                 path: "/v1/inbound/chat-events")
-        ])
+        ],
+        enforcesAccountAccess: true)
 }
 
 /// Builds PipelineService: storage, routes and background work, ready to run.
@@ -30,7 +31,8 @@ public func buildApplication(
 public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
     let inbox = WebhookInbox(database: runtime.database, secret: runtime.configuration.inboundWebhookSecret)
-    try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository())
+    try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
+                           directory: try runtime.accountDirectory())
         .registerHandlers(on: router)
     return router
 }

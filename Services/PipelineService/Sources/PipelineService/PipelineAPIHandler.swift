@@ -9,6 +9,8 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let database: Database
     let inbox: WebhookInbox
     let states: any ChatThreadStateRepository
+    /// Who may see which account, answered from the local cache.
+    let directory: any AccountDirectory
     /// The largest webhook body accepted.
     let maxEventBytes = 256 * 1024
 
@@ -32,7 +34,10 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
 
     func getChatThreadState(_ input: Operations.GetChatThreadState.Input) async throws -> Operations.GetChatThreadState.Output {
         let caller = try RequestScope.requireCaller()
-        guard let state = try await states.find(input.path.threadId, on: database.sql), caller.isTeamSide(of: state.firmId) else {
+        // Pipelines and jobs are the firm's own workings: clients never see them.
+        try caller.require(caller.kind != .contact, "Contacts have no access to pipelines.")
+        guard let state = try await states.find(input.path.threadId, on: database.sql),
+            try await directory.allows(caller, account: state.accountId, firm: state.firmId) else {
             throw PipelineError.threadNotKnown(input.path.threadId)
         }
         return .ok(.init(body: .json(state.wire)))

@@ -101,14 +101,18 @@ struct AccountTagsTests {
             let employee = try await TestConfiguration.memberToken(firm: firm.firmID, id: "mem_emp", role: .employee)
             #expect(try await firm.send(.post, "/v1/tags", ["name": "Mine"], as: employee).0 == .forbidden)
             #expect(try await firm.send(.delete, "/v1/tags/\(tag)", as: employee).0 == .forbidden)
-            #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: employee).0 == .ok)
+            #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: employee).0 == .notFound,
+                    "an employee neither assigned nor holding view-all does not see the account")
+            let viewAll = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(
+                kind: .member, subject: "mem_all", firmID: firm.firmID, role: .employee, rights: [Rights.viewAllAccounts])))
+            #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: viewAll).0 == .ok)
             let unknown = try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": ["tag_nope"]])
             #expect(unknown.0 == .badRequest && (unknown.1["detail"] as? String)?.contains("tag_nope") == true)
             let stranger = try await TestConfiguration.memberToken(firm: "firm_elsewhere", role: .owner)
             #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: stranger).0 == .notFound)
             #expect(try await firm.send(.get, "/v1/accounts/\(account)/tags", as: stranger).0 == .notFound)
             #expect(try await firm.send(.patch, "/v1/tags/\(tag)", ["name": "X"], as: stranger).0 == .notFound)
-            try await eventually("the employee's change announced") { await consumer.applied.count == 1 }
+            try await eventually("the view-all employee's change announced") { await consumer.applied.count == 1 }
         }
     }
 }

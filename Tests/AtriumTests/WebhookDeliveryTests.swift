@@ -199,7 +199,7 @@ struct WebhookDeliveryTests {
                     let other = ChatTestClient(client: chat.client, token: try await TestConfiguration.memberToken(firm: "firm_other", id: "mem_o"))
                     #expect(try await other.subscribe("other-firm", url: url, secret: TestConsumer.secret) == .created)
                     try await chat.completeThread()  // firm_test's event
-                    try await other.completeThread()  // firm_other's event
+                    try await other.completeThread(account: "acct_other")  // firm_other's event
                     try await eventually("firm_other's event") { await consumer.applied.count == 1 }
                     #expect(try await other.deliveries(query: "").count == 1)
                     #expect(try await chat.deliveries(query: "").isEmpty, "firm_test sees no delivery of firm_other's subscription")

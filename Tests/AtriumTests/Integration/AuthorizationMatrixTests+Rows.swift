@@ -1,0 +1,146 @@
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import NIOHTTP1
+
+/// The matrix itself: every endpoint of every service, with the answer SPEC "People and access"
+/// gives each kind of caller. 404 means "you may not know this exists"; 403 means "you may know,
+/// but your role may not do this".
+extension AuthorizationMatrixTests {
+    static func rows(_ world: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
+        accountRows(world, cluster: cluster) + accountPeopleRows(world, cluster: cluster) + tagRows(world, cluster: cluster)
+            + chatAndPipelineRows(world) + webhookRows(world, hook: hook) + publicRows()
+    }
+
+    static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
+        row(service, method, path, nil, expected)
+    }
+
+    static func row(
+        _ service: ServiceName, _ method: HTTPMethod, _ path: String, _ body: [String: Any]?, _ expected: [Persona: Int]
+    ) -> Row {
+        nonisolated(unsafe) let body = body
+        return Row(service: service, method: method, path: MatrixWorld.at(path), body: { _ in body }, expected: expected)
+    }
+
+    static func unique(_ persona: Persona) -> String { "\(persona.rawValue.lowercased())-\(UInt32.random(in: 0...UInt32.max))" }
+
+    /// The firm, the caller, the team and accounts.
+    static func accountRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let team200 = expect(owner: 200, assigned: 200, unassigned: 200, contact: 403, otherContact: 403)
+        let adminsOnly = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let seeA = expect(owner: 200, assigned: 200, unassigned: 404, contact: 200, otherContact: 404)
+        let manageA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 404) }
+        return [
+            row(.account, .GET, "/v1/firms/\(w.firmID)", expect(owner: 200, assigned: 200, unassigned: 200, contact: 200, otherContact: 200)),
+            row(.account, .GET, "/v1/firms/firm_elsewhere", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
+            row(.account, .PATCH, "/v1/firms/\(w.firmID)/settings", ["reminderCount": 1], adminsOnly(200)),
+            row(.account, .GET, "/v1/firms/\(w.firmID)/activity", adminsOnly(200)),
+            row(.account, .GET, "/v1/me", expect(owner: 200, assigned: 200, unassigned: 200, contact: 200, otherContact: 200)),
+            row(.account, .GET, "/v1/team-members", team200),
+            Row(service: .account, method: .POST, path: MatrixWorld.at("/v1/team-members"),
+                body: { ["email": "\(unique($0))@matrix.example", "firstName": "New", "lastName": "Hire"] }, expected: adminsOnly(201)),
+            row(.account, .GET, "/v1/team-members/\(w.spareMember)", team200),
+            row(.account, .PATCH, "/v1/team-members/\(w.spareMember)", ["firstName": "Spare"], adminsOnly(200)),
+            row(.account, .GET, "/v1/accounts", expect(owner: 200, assigned: 200, unassigned: 200, contact: 200, otherContact: 200)),
+            row(.account, .POST, "/v1/accounts", ["name": "Gamma", "kind": "individual"],
+                expect(owner: 201, assigned: 201, unassigned: 201, contact: 403, otherContact: 403)),
+            row(.account, .GET, "/v1/accounts/\(w.accountA)", seeA),
+            row(.account, .GET, "/v1/accounts/acct_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
+            row(.account, .PATCH, "/v1/accounts/\(w.accountA)", ["kind": "company"], manageA(200)),
+            row(.account, .GET, "/v1/accounts/\(w.accountA)/access", manageA(200)),
+            row(.account, .POST, "/v1/accounts/\(w.accountA)/access", [:],
+                expect(owner: 200, assigned: 403, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)),
+            row(.account, .GET, "/v1/accounts/\(w.accountA)/recipients", manageA(200)),
+        ]
+    }
+
+    /// Contacts of account A and their invitations.
+    static func accountPeopleRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let manageA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 404) }
+        let owner = ServiceHTTP(base: cluster.url(.account), token: w.tokens[.owner])
+        let accountA = w.accountA
+        return [
+            row(.account, .GET, "/v1/accounts/\(w.accountA)/contacts", manageA(200)),
+            Row(service: .account, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/contacts"),
+                body: { ["email": "\(unique($0))@alpha.example", "firstName": "Extra", "lastName": "Contact"] }, expected: manageA(201)),
+            row(.account, .PATCH, "/v1/accounts/\(w.accountA)/contacts/\(w.contactA)", ["notify": true], manageA(200)),
+            row(.account, .POST, "/v1/accounts/\(w.accountA)/contacts/\(w.pendingContact)/invitation", manageA(202)),
+            Row(service: .account, method: .DELETE, path: { persona in
+                // A fresh contact for every caller, so each refusal is about the caller, not a missing contact.
+                let (_, contact) = try await owner.send(.POST, "/v1/accounts/\(accountA)/contacts", json: [
+                    "email": "\(unique(persona))@leaving.example", "firstName": "Lee", "lastName": "Ving",
+                ])
+                return "/v1/accounts/\(accountA)/contacts/\(contact["id"] as? String ?? "")"
+            }, body: { _ in nil }, expected: manageA(204)),
+        ]
+    }
+
+    /// The tag catalogue and account A's tags.
+    static func tagRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let adminsOnly = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let manageA = expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 404)
+        let owner = ServiceHTTP(base: cluster.url(.account), token: w.tokens[.owner])
+        return [
+            row(.account, .GET, "/v1/tags", expect(owner: 200, assigned: 200, unassigned: 200, contact: 403, otherContact: 403)),
+            Row(service: .account, method: .POST, path: MatrixWorld.at("/v1/tags"), body: { ["name": unique($0)] }, expected: adminsOnly(201)),
+            row(.account, .PATCH, "/v1/tags/\(w.tag)", ["name": "Matrix"], adminsOnly(200)),
+            Row(service: .account, method: .DELETE, path: { persona in
+                let (_, tag) = try await owner.send(.POST, "/v1/tags", json: ["name": unique(persona)])
+                return "/v1/tags/\(tag["id"] as? String ?? "")"
+            }, body: { _ in nil }, expected: adminsOnly(204)),
+            row(.account, .GET, "/v1/accounts/\(w.accountA)/tags", manageA),
+            row(.account, .POST, "/v1/accounts/\(w.accountA)/tags", [:], manageA),
+        ]
+    }
+
+    /// Threads and client tasks; what the pipeline knows of them (clients never see pipelines).
+    static func chatAndPipelineRows(_ w: MatrixWorld) -> [Row] {
+        let seeA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: status, otherContact: 404) }
+        return [
+            row(.chat, .POST, "/v1/threads", ["accountId": w.accountA, "subject": "Question"], seeA(201)),
+            row(.chat, .POST, "/v1/threads", ["accountId": w.accountB, "subject": "Question"],
+                expect(owner: 201, assigned: 404, unassigned: 404, viewAll: 201, contact: 404, otherContact: 201)),
+            row(.chat, .GET, "/v1/threads/\(w.thread)", seeA(200)),
+            row(.chat, .GET, "/v1/threads/thr_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
+            row(.chat, .PATCH, "/v1/threads/\(w.thread)/tasks/\(w.task)", ["done": false], seeA(200)),
+            row(.pipeline, .GET, "/v1/chat-threads/\(w.completedThread)",
+                expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
+        ]
+    }
+
+    /// The webhooks API every service serves: owners, admins (and services) only.
+    static func webhookRows(_ w: MatrixWorld, hook: String) -> [Row] {
+        let operators = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        return ServiceName.allCases.flatMap { service in
+            [
+                row(service, .GET, "/v1/webhooks/event-types", operators(200)),
+                row(service, .GET, "/v1/webhooks/subscriptions", operators(200)),
+                row(service, .GET, "/v1/webhooks/deliveries", operators(200)),
+                row(service, .GET, "/v1/webhooks/subscriptions/sub_missing", operators(404)),
+                row(service, .GET, "/v1/webhooks/deliveries/dlv_missing/attempts", operators(404)),
+                row(service, .POST, "/v1/webhooks/deliveries/dlv_missing/replay", operators(404)),
+                row(service, .DELETE, "/v1/webhooks/subscriptions/sub_missing", operators(404)),
+            ]
+        } + [
+            Row(service: .account, method: .PUT, path: { "/v1/webhooks/subscriptions/matrix-\($0.rawValue.lowercased())" },
+                body: { _ in ["url": hook, "eventTypes": ["account.tags_updated"]] }, expected: operators(201)),
+        ]
+    }
+
+    /// Routes open to everyone: their answer does not depend on who asks.
+    static func publicRows() -> [Row] {
+        [
+            row(.account, .POST, "/v1/auth/token", ["email": "nobody@matrix.example", "password": "wrong password 1"], all(401)),
+            row(.account, .POST, "/v1/auth/contact-token", ["firmId": "firm_x", "email": "nobody@matrix.example", "password": "wrong password 1"], all(401)),
+            row(.account, .POST, "/v1/auth/refresh", ["refreshToken": "made-up"], all(401)),
+            row(.account, .POST, "/v1/invitations/accept", ["token": "made-up", "password": "long enough password"], all(400)),
+            row(.pipeline, .POST, "/v1/inbound/chat-events", ["unsigned": true], all(400)),
+        ] + [ServiceName.chat, .pipeline, .notify, .doc].flatMap { service in
+            [
+                row(service, .POST, "/v1/inbound/account-events", ["unsigned": true], all(400)),
+                row(service, .GET, "/health/live", all(200)),
+            ]
+        }
+    }
+}

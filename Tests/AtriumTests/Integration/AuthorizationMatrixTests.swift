@@ -1,0 +1,127 @@
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// SPEC "People and access", enforced by every real service: each endpoint that exists, called
+/// by each kind of caller, answers exactly what the spec says.
+@Suite("Authorization matrix across the real services", .serialized)
+struct AuthorizationMatrixTests {
+    static let password = "matrix password 0123"
+
+    /// The kinds of caller the spec distinguishes.
+    enum Persona: String, CaseIterable, Sendable {
+        case owner, admin, assigned, unassigned, viewAll, contact, otherContact, anonymous
+    }
+
+    /// One endpoint: where it is, what to send, and the status each persona must get.
+    struct Row: Sendable {
+        let service: ServiceName
+        let method: HTTPMethod
+        let path: @Sendable (Persona) async throws -> String
+        let body: @Sendable (Persona) -> [String: Any]?
+        let expected: [Persona: Int]
+
+        var name: String { "\(service.rawValue) \(method.rawValue)" }
+    }
+
+    /// Status expectations written as groups: `team` is owner, admin, assigned, view-all.
+    static func expect(
+        owner: Int, admin: Int? = nil, assigned: Int, unassigned: Int, viewAll: Int? = nil, contact: Int, otherContact: Int,
+        anonymous: Int = 401
+    ) -> [Persona: Int] {
+        [.owner: owner, .admin: admin ?? owner, .assigned: assigned, .unassigned: unassigned, .viewAll: viewAll ?? assigned,
+         .contact: contact, .otherContact: otherContact, .anonymous: anonymous]
+    }
+
+    static func all(_ status: Int) -> [Persona: Int] {
+        Dictionary(uniqueKeysWithValues: Persona.allCases.map { ($0, status) })
+    }
+
+    @Test("every endpoint × owner, admin, assigned, unassigned, view-all, contact, other contact, anonymous", arguments: TestEngine.all)
+    func matrix(engine: TestEngine) async throws {
+        try await TestStorage.with(.sqlite) { consumerStorage in
+            try await TestConsumer.run(storage: consumerStorage) { consumer, hook in
+                try await IntegrationHarness.with(engine) { cluster in
+                    let world = try await MatrixWorld.build(cluster, consumer: consumer, hook: hook)
+                    var failures: [String] = []
+                    for row in Self.rows(world, cluster: cluster, hook: hook) {
+                        for persona in Persona.allCases {
+                            let path = try await row.path(persona)
+                            let client = ServiceHTTP(base: cluster.url(row.service), token: world.tokens[persona])
+                            let (status, body) = try await client.send(row.method, path, json: row.body(persona))
+                            if status != row.expected[persona] {
+                                failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected[persona] ?? 0) \(body)")
+                            }
+                        }
+                    }
+                    #expect(failures.isEmpty, "\(failures.count) wrong answers:\n\(failures.joined(separator: "\n"))")
+                    try await Self.listingsAreFiltered(world, cluster)
+                    try await Self.accessChangesReachEveryService(world, cluster)
+                    try await Self.eventsArriveSigned(world, consumer)
+                    try Self.passwordsNeverInClear(cluster, engine: engine)
+                }
+            }
+        }
+    }
+
+    /// Listing endpoints answer 200 to everyone, but each sees only their own.
+    static func listingsAreFiltered(_ world: MatrixWorld, _ cluster: Cluster) async throws {
+        func accounts(_ persona: Persona) async throws -> Set<String> {
+            let (_, page) = try await ServiceHTTP(base: cluster.url(.account), token: world.tokens[persona]).send(.GET, "/v1/accounts?limit=100")
+            return Set((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? [])
+        }
+        // Employees also see the accounts they created during the matrix (creators are assigned).
+        let assigned = try await accounts(.assigned)
+        #expect(assigned.contains(world.accountA) && !assigned.contains(world.accountB))
+        #expect(try await accounts(.unassigned).isDisjoint(with: [world.accountA, world.accountB]))
+        #expect(try await accounts(.contact) == [world.accountA])
+        #expect(try await accounts(.otherContact) == [world.accountB])
+        #expect(try await accounts(.viewAll).isSuperset(of: [world.accountA, world.accountB]))
+    }
+
+    /// Giving and taking access in AccountService reaches ChatService and PipelineService through
+    /// `account.access_updated`, without waiting for their caches to expire.
+    static func accessChangesReachEveryService(_ world: MatrixWorld, _ cluster: Cluster) async throws {
+        let owner = ServiceHTTP(base: cluster.url(.account), token: world.tokens[.owner])
+        #expect(try await owner.send(.POST, "/v1/accounts/\(world.accountA)/access", json: [
+            "give": [world.memberIDs[.unassigned]], "take": [world.memberIDs[.assigned]],
+        ]).status == 200)
+        let chat = { (persona: Persona) in ServiceHTTP(base: cluster.url(.chat), token: world.tokens[persona]) }
+        let pipeline = { (persona: Persona) in ServiceHTTP(base: cluster.url(.pipeline), token: world.tokens[persona]) }
+        try await eventually("chat and pipeline to follow the access change") {
+            let taken = try await chat(.assigned).send(.GET, "/v1/threads/\(world.thread)").status
+            let given = try await chat(.unassigned).send(.GET, "/v1/threads/\(world.thread)").status
+            let givenJobs = try await pipeline(.unassigned).send(.GET, "/v1/chat-threads/\(world.completedThread)").status
+            return taken == 404 && given == 200 && givenJobs == 200
+        }
+        #expect(try await ServiceHTTP(base: cluster.url(.account), token: world.tokens[.owner])
+            .send(.PATCH, "/v1/accounts/\(world.accountA)/contacts/\(world.contactA)", json: ["portalAccess": false]).status == 200)
+        try await eventually("chat to hide the account from a contact whose portal access was switched off") {
+            try await chat(.contact).send(.GET, "/v1/threads/\(world.thread)").status == 404
+        }
+    }
+
+    /// Tag and access changes reach a subscriber as signed events (the consumer verifies every signature).
+    static func eventsArriveSigned(_ world: MatrixWorld, _ consumer: TestConsumer) async throws {
+        let types = { await consumer.bodies.compactMap { try? JSON.object($0)["type"] as? String } }
+        try await eventually("tag and access events at the subscriber") {
+            let seen = Set(await types())
+            return seen.isSuperset(of: ["account.tags_updated", "account.access_updated", "account.invitation_created"])
+        }
+        #expect(await consumer.refusals == 0, "every delivery carried a valid signature")
+    }
+
+    /// No password appears in any service's log or SQLite file.
+    static func passwordsNeverInClear(_ cluster: Cluster, engine: TestEngine) throws {
+        let root = URL(fileURLWithPath: cluster.topology.dataDirectory)
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let candidates = files.filter { $0.pathExtension == "log" || $0.lastPathComponent.contains(".sqlite") }
+        #expect(candidates.contains { $0.pathExtension == "log" }, "the services wrote logs to check")
+        for file in candidates {
+            let bytes = (try? Data(contentsOf: file)) ?? Data()
+            #expect(bytes.range(of: Data(password.utf8)) == nil, "\(file.lastPathComponent) holds a password in clear")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import AtriumCluster
+import AtriumRuntime
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// A firm built through the real AccountService for the authorization matrix: one person of every
+/// kind, two accounts, contacts, a tag, and threads in ChatService and PipelineService.
+struct MatrixWorld: Sendable {
+    typealias Persona = AuthorizationMatrixTests.Persona
+
+    let firmID: String
+    /// Bearer headers; none for the anonymous caller.
+    let tokens: [Persona: String]
+    let memberIDs: [Persona: String]
+    /// The account the assigned employee and `contact` belong to, and the other contact's account.
+    let accountA: String
+    let accountB: String
+    let contactA: String
+    /// A contact of account A that has not accepted an invitation.
+    let pendingContact: String
+    let tag: String
+    /// A thread of account A with one task, and one whose task is done and known to the pipeline.
+    let thread: String
+    let task: String
+    let completedThread: String
+    let spareMember: String
+
+    static func build(_ cluster: Cluster, consumer: TestConsumer, hook: String) async throws -> MatrixWorld {
+        let password = AuthorizationMatrixTests.password
+        let account = ServiceHTTP(base: cluster.url(.account))
+        let signup = try await account.send(.POST, "/v1/firms", json: [
+            "firmName": "Matrix & Partners",
+            "owner": ["email": "owner@matrix.example", "firstName": "Mona", "lastName": "Owner", "password": password],
+        ])
+        #expect(signup.status == 201)
+        let owner = "Bearer " + (try #require((signup.json["tokens"] as? [String: Any])?["accessToken"] as? String))
+        let firmID = try #require((signup.json["firm"] as? [String: Any])?["id"] as? String)
+        let asOwner = ServiceHTTP(base: cluster.url(.account), token: owner)
+        #expect(try await asOwner.send(.PUT, "/v1/webhooks/subscriptions/matrix", json: [
+            "url": hook, "secret": TestConsumer.secret,
+            "eventTypes": ["account.tags_updated", "account.access_updated", "account.member_updated", "account.invitation_created"],
+        ]).status == 201)
+
+        func created(_ response: (status: Int, json: [String: Any])) throws -> String {
+            #expect(response.status == 201 || response.status == 200, "\(response.json)")
+            return try #require(response.json["id"] as? String)
+        }
+        var tokens: [Persona: String] = [.owner: owner]
+        var memberIDs: [Persona: String] = [.owner: try #require((signup.json["owner"] as? [String: Any])?["id"] as? String)]
+        for (persona, role, rights) in [(Persona.admin, "admin", [String]()), (.assigned, "employee", []), (.unassigned, "employee", []),
+                                        (.viewAll, "employee", ["view_all_accounts"])] {
+            let email = "\(persona.rawValue.lowercased())@matrix.example"
+            memberIDs[persona] = try created(try await asOwner.send(.POST, "/v1/team-members", json: [
+                "email": email, "firstName": persona.rawValue, "lastName": "Member", "password": password, "role": role, "rights": rights,
+            ]))
+            let login = try await account.send(.POST, "/v1/auth/token", json: ["email": email, "password": password])
+            tokens[persona] = "Bearer " + (try #require(login.json["accessToken"] as? String))
+        }
+        let spareMember = try created(try await asOwner.send(.POST, "/v1/team-members", json: [
+            "email": "spare@matrix.example", "firstName": "Spare", "lastName": "Member", "password": password,
+        ]))
+        let accountA = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Alpha Ltd", "kind": "company"]))
+        let accountB = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Beta LLP", "kind": "company"]))
+        #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/access", json: ["give": [memberIDs[.assigned]]]).status == 200)
+
+        func activeContact(_ email: String, on accountID: String) async throws -> (String, String) {
+            let id = try created(try await asOwner.send(.POST, "/v1/accounts/\(accountID)/contacts", json: [
+                "email": email, "firstName": "Cleo", "lastName": "Client", "portalAccess": true,
+            ]))
+            #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountID)/contacts/\(id)/invitation").status == 202)
+            var token: String?
+            try await eventually("the invitation of \(email)") {
+                token = await consumer.bodies.compactMap { try? JSON.object($0)["data"] as? [String: Any] }
+                    .last { $0["subjectId"] as? String == id && $0["token"] != nil }?["token"] as? String
+                return token != nil
+            }
+            let accepted = try await account.send(.POST, "/v1/invitations/accept", json: ["token": token ?? "", "password": password])
+            #expect(accepted.status == 200)
+            return (id, "Bearer " + (try #require(accepted.json["accessToken"] as? String)))
+        }
+        let (contactA, contactToken) = try await activeContact("cleo@alpha.example", on: accountA)
+        let (_, otherToken) = try await activeContact("omar@beta.example", on: accountB)
+        tokens[.contact] = contactToken
+        tokens[.otherContact] = otherToken
+        let pending = try created(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/contacts", json: [
+            "email": "pending@alpha.example", "firstName": "Pat", "lastName": "Pending",
+        ]))
+        let tag = try created(try await asOwner.send(.POST, "/v1/tags", json: ["name": "Matrix"]))
+        #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/tags", json: ["add": [tag]]).status == 200)
+
+        let chat = ServiceHTTP(base: cluster.url(.chat), token: owner)
+        let thread = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Matrix", "tasks": [["text": "Sign"]]])
+        let threadID = try created(thread)
+        let taskID = try #require((thread.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+        let done = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Done", "tasks": [["text": "Sign"]]])
+        let doneID = try created(done)
+        let doneTask = try #require((done.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try await chat.send(.PATCH, "/v1/threads/\(doneID)/tasks/\(doneTask)", json: ["done": true]).status == 200)
+        let pipeline = ServiceHTTP(base: cluster.url(.pipeline), token: owner)
+        try await eventually("the pipeline to record the completed thread") {
+            try await pipeline.send(.GET, "/v1/chat-threads/\(doneID)").status == 200
+        }
+        return MatrixWorld(
+            firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
+            pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember)
+    }
+
+    /// A path fixed for every persona.
+    static func at(_ path: String) -> @Sendable (Persona) async throws -> String { { _ in path } }
+}

@@ -22,8 +22,10 @@ public struct Outbox: Sendable {
 
     /// Runs `body` in a transaction in which it may publish events.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (OutboxTransaction) async throws -> T) async throws -> T {
+        // Read here, not inside: task-locals do not reach a PostgreSQL transaction's own task.
+        let trace = RequestScope.current?.trace
         let result = try await database.transaction { sql in
-            try await body(OutboxTransaction(sql: sql))
+            try await body(OutboxTransaction(sql: sql, trace: trace))
         }
         signal.notify()
         return result
@@ -33,6 +35,13 @@ public struct Outbox: Sendable {
 /// A transaction that can publish events.
 public struct OutboxTransaction: Sendable {
     public let sql: any SQLDatabase
+    /// The trace of the request that opened the transaction, if any.
+    let trace: TraceParent?
+
+    public init(sql: any SQLDatabase, trace: TraceParent? = nil) {
+        self.sql = sql
+        self.trace = trace
+    }
 
     /// Records an event to deliver to every subscription that wants `type`; returns its id (the `webhook-id`).
     @discardableResult
@@ -42,7 +51,7 @@ public struct OutboxTransaction: Sendable {
         let envelope = WebhookEnvelope(type: type, timestamp: now, data: payload)
         let body = String(decoding: try WebhookJSON.encoder.encode(envelope), as: UTF8.self)
         // The request that caused the event continues its trace into every delivery of it.
-        let trace = RequestScope.current?.trace.child().description
+        let trace = self.trace?.child().description
         try await sql.insert(into: "outbox_events")
             .columns("id", "type", "firm_id", "payload", "traceparent", "created_at")
             .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(EpochMillis.now(now)))

@@ -31,7 +31,7 @@ extension AccountAPIHandler {
             var saved = after
             saved.settingsUpdatedAt = EpochMillis.now()
             try await directory.updateSettings(saved, on: tx.sql)
-            try await recordActivity(firm: id, action: "firm.settings_updated", summary: "changed " + changes.joined(separator: "; "), on: tx.sql)
+            try await recordActivity(by: caller, firm: id, action: "firm.settings_updated", summary: "changed " + changes.joined(separator: "; "), on: tx.sql)
             try await tx.publish(EventTypes.accountFirmSettingsUpdated, firmID: id, payload: Components.Schemas.FirmSettingsEvent(
                 firmId: id, settings: saved.settings, changedBy: caller.subject, changedAt: EpochMillis.date(millis: saved.settingsUpdatedAt)))
             return saved.settings

@@ -37,7 +37,7 @@ extension AccountAPIHandler {
                     firstName: member.firstName, lastName: member.lastName, token: invitation.token,
                     expiresAt: EpochMillis.date(millis: invitation.expiresAt)))
             }
-            try await recordActivity(firm: firmID, action: "member.added",
+            try await recordActivity(by: caller, firm: firmID, action: "member.added",
                                      summary: "added \(member.firstName) \(member.lastName) as \(member.role)", on: tx.sql)
         }
         return .created(.init(body: .json(member.wire)))
@@ -67,7 +67,7 @@ extension AccountAPIHandler {
             try await directory.updateMember(saved, on: tx.sql)
             if saved.status == "deactivated" { try await credentials.revokeSessions(subject: id, on: tx.sql) }
             try await tx.publish(EventTypes.accountMemberUpdated, firmID: firmID, payload: saved.updatedEvent)
-            try await recordActivity(firm: firmID, action: "member.updated", summary: saved.changeSummary(from: before), on: tx.sql)
+            try await recordActivity(by: caller, firm: firmID, action: "member.updated", summary: saved.changeSummary(from: before), on: tx.sql)
             return saved
         }
         // Effective here at once; other services learn it from the event.

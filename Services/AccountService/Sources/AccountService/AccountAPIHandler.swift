@@ -148,8 +148,10 @@ extension AccountAPIHandler {
     }
 
     /// Adds a line to the firm's activity feed, naming the caller.
-    func recordActivity(firm: String, action: String, summary: String, on db: any SQLDatabase) async throws {
-        let caller = try RequestScope.requireCaller()
+    ///
+    /// The caller is passed in: task-locals such as `RequestScope` do not reach the body of a
+    /// PostgreSQL transaction, which runs in a task of its own.
+    func recordActivity(by caller: Caller, firm: String, action: String, summary: String, on db: any SQLDatabase) async throws {
         let actorName = try await directory.member(id: caller.subject, on: db).map { "\($0.firstName) \($0.lastName)" } ?? caller.subject
         try await directory.insertActivity(
             ActivityRecord(id: Identifier.make("act"), firmId: firm, actorId: caller.subject, actorName: actorName,

@@ -66,17 +66,28 @@ public struct ServiceRuntime: Sendable {
         var logger = logger ?? Logger(label: configuration.service.displayName)
         logger.logLevel = configuration.logLevel
         let document = try document(for: definition)
-        let database = try await Database.open(
-            url: configuration.databaseURL,
-            schema: configuration.databaseSchema,
-            sqlitePath: "\(configuration.dataDirectory)/\(configuration.service.rawValue).sqlite",
-            logger: logger
-        )
+        let open = {
+            try await Database.open(
+                url: configuration.databaseURL,
+                schema: configuration.databaseSchema,
+                sqlitePath: "\(configuration.dataDirectory)/\(configuration.service.rawValue).sqlite",
+                logger: logger
+            )
+        }
+        var database = try await open()
         do {
             try await Migrator(database: database).run(EventMigrations.all + definition.migrations)
         } catch {
             try? await database.close()
             throw error
+        }
+        if database.engine == .sqlite {
+            // SQLiteNIO reads a statement's column names before its first step; on a connection
+            // opened before a migration, SQLite re-prepares at that step against the new schema
+            // but the names stay those of the old one (`SELECT *` then "loses" added columns).
+            // Serving from fresh connections rules that out.
+            try await database.close()
+            database = try await open()
         }
         let tokens = try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime)
         // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.

@@ -41,8 +41,15 @@ extension Caller {
         switch kind {
         case .service: true
         case .member: seesEveryAccount(of: grant.firmID) || (firmID == grant.firmID && grant.memberIDs.contains(subject))
-        case .contact: firmID == grant.firmID && grant.contactIDs.contains(subject)
+        case .contact:
+            firmID == grant.firmID && grant.contactIDs.contains(subject) && portalViewAllows(grant)
         }
+    }
+
+    /// A portal view shows one account, and only while the member behind it may see that account too.
+    private func portalViewAllows(_ grant: AccountGrant) -> Bool {
+        guard let view = portalView else { return true }
+        return view.accountID == grant.accountID && view.member(firmID: firmID).canSee(grant)
     }
 }
 

@@ -75,7 +75,9 @@ public final class DirectoryCache: Sendable {
 
     /// Why a verified token may no longer be used, or nil when it may.
     public func refusal(of caller: Caller) -> String? {
-        guard caller.kind == .member, let standing = state.withLock({ $0.members[caller.subject] }) else { return nil }
+        // A portal view stands or falls with the team member looking through it.
+        let memberID = caller.kind == .member ? caller.subject : caller.portalView?.memberID
+        guard let memberID, let standing = state.withLock({ $0.members[memberID] }) else { return nil }
         if !standing.active { return "This team member has been deactivated." }
         // Token times are whole seconds: a token from the very second of the change is let through.
         if let issued = caller.issuedAt,

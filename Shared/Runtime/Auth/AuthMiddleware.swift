@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+import HTTPTypes
 
 /// Verifies the bearer token of every request and publishes the caller in `RequestScope`.
 ///
@@ -17,6 +18,8 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         self.revocations = revocations
     }
 
+    static var readOnlyMethods: Set<HTTPRequest.Method> { [.get, .head] }
+
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         let isPublic = !path.hasPrefix("/v1/") || publicRoutes.contains(method: request.method.rawValue, path: path)
@@ -29,9 +32,13 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let caller = try await tokens.verify(String(header.dropFirst(7)))
         if let why = revocations?.refusal(of: caller) { throw RuntimeError.unauthenticated(why) }
+        if caller.portalView != nil, !Self.readOnlyMethods.contains(request.method) {
+            throw RuntimeError.forbidden("A view of the portal as a contact is read-only.")
+        }
         guard var scope = RequestScope.current else { return try await next(request, context) }
         scope.caller = caller
         scope.logger[metadataKey: "caller"] = "\(caller.kind.rawValue):\(caller.subject)"
+        if let view = caller.portalView { scope.logger[metadataKey: "viewed_by"] = "member:\(view.memberID)" }
         return try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }

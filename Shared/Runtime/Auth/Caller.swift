@@ -23,14 +23,18 @@ public struct Caller: Sendable, Equatable {
     public var rights: Set<String>
     /// When the token was issued (whole seconds); nil for callers not made from a token.
     public var issuedAt: Date?
+    /// Set when a team member looks at the portal as this contact sees it (read-only).
+    public var portalView: PortalView?
 
-    public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = [], issuedAt: Date? = nil) {
+    public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = [], issuedAt: Date? = nil,
+                portalView: PortalView? = nil) {
         self.kind = kind
         self.subject = subject
         self.firmID = firmID
         self.role = role
         self.rights = rights
         self.issuedAt = issuedAt
+        self.portalView = portalView
     }
 
     /// A firm's owner or admin.
@@ -50,5 +54,30 @@ extension Caller {
     /// Account-level data needs `canSee(_:)` as well.
     public func isTeamSide(of firmID: String) -> Bool {
         kind == .service || (kind == .member && self.firmID == firmID)
+    }
+}
+
+/// A team member looking at the portal as one contact of one account sees it (SPEC "People and
+/// access"): the token names the contact, and this says who is really looking and where.
+///
+/// Such a caller is read-only everywhere, sees only `accountID`, and only while the member could
+/// see that account themselves.
+public struct PortalView: Sendable, Equatable, Codable {
+    public var memberID: String
+    public var accountID: String
+    /// The member's role and rights when the view began, so that the member's own access is checked too.
+    public var role: Caller.Role
+    public var rights: [String]
+
+    public init(memberID: String, accountID: String, role: Caller.Role, rights: [String]) {
+        self.memberID = memberID
+        self.accountID = accountID
+        self.role = role
+        self.rights = rights
+    }
+
+    /// The team member behind the view, as a caller of their own.
+    public func member(firmID: String?) -> Caller {
+        Caller(kind: .member, subject: memberID, firmID: firmID, role: role, rights: Set(rights))
     }
 }

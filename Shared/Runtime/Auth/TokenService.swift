@@ -11,6 +11,8 @@ struct AccessClaims: JWTPayload {
     var firm: String?
     var role: Caller.Role?
     var rights: [String]?
+    /// Present only on read-only "view the portal as this contact" tokens.
+    var view: PortalView?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -51,7 +53,8 @@ public struct TokenService: Sendable {
             kind: caller.kind,
             firm: caller.firmID,
             role: caller.role,
-            rights: caller.rights.isEmpty ? nil : caller.rights.sorted()
+            rights: caller.rights.isEmpty ? nil : caller.rights.sorted(),
+            view: caller.portalView
         )
         return try await keys.sign(claims)
     }
@@ -70,7 +73,8 @@ public struct TokenService: Sendable {
             firmID: claims.firm,
             role: claims.role,
             rights: Set(claims.rights ?? []),
-            issuedAt: claims.iat.value
+            issuedAt: claims.iat.value,
+            portalView: claims.view
         )
     }
 

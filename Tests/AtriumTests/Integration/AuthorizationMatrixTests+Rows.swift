@@ -66,6 +66,7 @@ extension AuthorizationMatrixTests {
                 body: { ["email": "\(unique($0))@alpha.example", "firstName": "Extra", "lastName": "Contact"] }, expected: manageA(201)),
             row(.account, .PATCH, "/v1/accounts/\(w.accountA)/contacts/\(w.contactA)", ["notify": true], manageA(200)),
             row(.account, .POST, "/v1/accounts/\(w.accountA)/contacts/\(w.pendingContact)/invitation", manageA(202)),
+            row(.account, .POST, "/v1/accounts/\(w.accountA)/contacts/\(w.contactA)/portal-view", manageA(201)),
             Row(service: .account, method: .DELETE, path: { persona in
                 // A fresh contact for every caller, so each refusal is about the caller, not a missing contact.
                 let (_, contact) = try await owner.send(.POST, "/v1/accounts/\(accountA)/contacts", json: [

@@ -10,9 +10,10 @@ import Testing
 struct AuthorizationMatrixTests {
     static let password = "matrix password 0123"
 
-    /// The kinds of caller the spec distinguishes.
+    /// The kinds of caller the spec distinguishes; `portalView` is the assigned employee looking at
+    /// the portal as `contact` sees it.
     enum Persona: String, CaseIterable, Sendable {
-        case owner, admin, assigned, unassigned, viewAll, contact, otherContact, anonymous
+        case owner, admin, assigned, unassigned, viewAll, contact, otherContact, anonymous, portalView
     }
 
     /// One endpoint: where it is, what to send, and the status each persona must get.
@@ -24,6 +25,12 @@ struct AuthorizationMatrixTests {
         let expected: [Persona: Int]
 
         var name: String { "\(service.rawValue) \(method.rawValue)" }
+
+        /// What `persona` must get. A portal view reads what the contact reads and changes nothing.
+        func expected(_ persona: Persona) -> Int {
+            if let status = expected[persona] { return status }
+            return method == .GET ? expected[.contact] ?? 0 : 403
+        }
     }
 
     /// Status expectations written as groups: `team` is owner, admin, assigned, view-all.
@@ -36,10 +43,10 @@ struct AuthorizationMatrixTests {
     }
 
     static func all(_ status: Int) -> [Persona: Int] {
-        Dictionary(uniqueKeysWithValues: Persona.allCases.map { ($0, status) })
+        Dictionary(uniqueKeysWithValues: Persona.allCases.filter { $0 != .portalView }.map { ($0, status) })
     }
 
-    @Test("every endpoint × owner, admin, assigned, unassigned, view-all, contact, other contact, anonymous", arguments: TestEngine.all)
+    @Test("every endpoint × owner, admin, assigned, unassigned, view-all, contact, other contact, anonymous, portal view", arguments: TestEngine.all)
     func matrix(engine: TestEngine) async throws {
         try await TestStorage.with(.sqlite) { consumerStorage in
             try await TestConsumer.run(storage: consumerStorage) { consumer, hook in
@@ -51,8 +58,8 @@ struct AuthorizationMatrixTests {
                             let path = try await row.path(persona)
                             let client = ServiceHTTP(base: cluster.url(row.service), token: world.tokens[persona])
                             let (status, body) = try await client.send(row.method, path, json: row.body(persona))
-                            if status != row.expected[persona] {
-                                failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected[persona] ?? 0) \(body)")
+                            if status != row.expected(persona) {
+                                failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected(persona)) \(body)")
                             }
                         }
                     }
@@ -94,7 +101,9 @@ struct AuthorizationMatrixTests {
             let taken = try await chat(.assigned).send(.GET, "/v1/threads/\(world.thread)").status
             let given = try await chat(.unassigned).send(.GET, "/v1/threads/\(world.thread)").status
             let givenJobs = try await pipeline(.unassigned).send(.GET, "/v1/chat-threads/\(world.completedThread)").status
-            return taken == 404 && given == 200 && givenJobs == 200
+            // The contact still sees the thread, but the member looking through their eyes no longer may.
+            let viewTaken = try await chat(.portalView).send(.GET, "/v1/threads/\(world.thread)").status
+            return taken == 404 && given == 200 && givenJobs == 200 && viewTaken == 404
         }
         #expect(try await ServiceHTTP(base: cluster.url(.account), token: world.tokens[.owner])
             .send(.PATCH, "/v1/accounts/\(world.accountA)/contacts/\(world.contactA)", json: ["portalAccess": false]).status == 200)

@@ -82,6 +82,10 @@ struct MatrixWorld: Sendable {
         let (contactA, contactToken) = try await activeContact("cleo@alpha.example", on: accountA)
         let (_, otherToken) = try await activeContact("omar@beta.example", on: accountB)
         tokens[.contact] = contactToken
+        let view = try await ServiceHTTP(base: cluster.url(.account), token: tokens[.assigned])
+            .send(.POST, "/v1/accounts/\(accountA)/contacts/\(contactA)/portal-view")
+        #expect(view.status == 201, "\(view.json)")
+        tokens[.portalView] = "Bearer " + (try #require(view.json["accessToken"] as? String))
         tokens[.otherContact] = otherToken
         let pending = try created(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/contacts", json: [
             "email": "pending@alpha.example", "firstName": "Pat", "lastName": "Pending",

@@ -11,7 +11,7 @@ extension AccountAPIHandler {
         let caller = try RequestScope.requireCaller()
         guard let firm = caller.firmID, caller.kind != .service else { throw AccountError.notAllowed("Accounts are listed per firm, for people.") }
         let scope: AccountScope = switch caller.kind {
-        case .contact: .contact(caller.subject)
+        case .contact: .contact(caller.subject, only: caller.portalView?.accountID)
         default: caller.seesEveryAccount(of: firm) ? .firm : .assigned(member: caller.subject)
         }
         let search = input.query.q?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

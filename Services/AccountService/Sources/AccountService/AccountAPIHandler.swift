@@ -102,7 +102,8 @@ struct AccountAPIHandler: APIProtocol {
         case .contact:
             guard let contact = try await people.contact(id: caller.subject, on: database.sql) else { throw AccountError.notFound("No such contact.") }
             return .ok(.init(body: .json(.init(kind: .contact, id: contact.id, firmId: contact.firmId, email: contact.email,
-                                               firstName: contact.firstName, lastName: contact.lastName))))
+                                               firstName: contact.firstName, lastName: contact.lastName,
+                                               viewedBy: caller.portalView.map { .init(memberId: $0.memberID, accountId: $0.accountID) }))))
         case .service:
             throw AccountError.notAllowed("A service is not a person.")
         }

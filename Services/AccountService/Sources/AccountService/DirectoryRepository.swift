@@ -12,7 +12,8 @@ struct Page<Item: Sendable>: Sendable {
 enum AccountScope: Sendable {
     case firm
     case assigned(member: String)
-    case contact(String)
+    /// A contact's accounts with portal access; `only` narrows a portal view to the account it shows.
+    case contact(String, only: String?)
 }
 
 /// Storage of firms (with settings and activity), team members and accounts.
@@ -140,11 +141,12 @@ struct SQLDirectoryRepository: DirectoryRepository {
             query = query.where(SQLQueryString("""
                 EXISTS (SELECT 1 FROM account_assignments s WHERE s.account_id = accounts.id AND s.member_id = \(bind: member))
                 """))
-        case .contact(let contact):
+        case .contact(let contact, let only):
             query = query.where(SQLQueryString("""
                 EXISTS (SELECT 1 FROM account_contacts c WHERE c.account_id = accounts.id AND c.contact_id = \(bind: contact)
                         AND c.portal_access = 1)
                 """))
+            if let only { query = query.where("id", .equal, SQLBind(only)) }
         }
         let rows = try await query.orderBy("id").limit(limit + 1)
             .all(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)

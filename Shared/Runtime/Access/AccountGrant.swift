@@ -46,6 +46,16 @@ extension Caller {
         }
     }
 
+    /// Who may organise an account's folders and upload for the firm (SPEC "Documents"): owners,
+    /// admins and employees with "manage documents", each only where they may see the account.
+    public func mayManageDocuments(of grant: AccountGrant) -> Bool {
+        switch kind {
+        case .service: true
+        case .member: canSee(grant) && (isFirmAdmin || rights.contains(Rights.manageDocuments))
+        case .contact: false
+        }
+    }
+
     /// A portal view shows one account, and only while the member behind it may see that account too.
     private func portalViewAllows(_ grant: AccountGrant) -> Bool {
         guard let view = portalView else { return true }

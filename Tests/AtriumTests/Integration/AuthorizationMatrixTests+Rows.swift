@@ -9,7 +9,7 @@ import NIOHTTP1
 extension AuthorizationMatrixTests {
     static func rows(_ world: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
         accountRows(world, cluster: cluster) + accountPeopleRows(world, cluster: cluster) + tagRows(world, cluster: cluster)
-            + chatAndPipelineRows(world) + webhookRows(world, hook: hook) + publicRows()
+            + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + webhookRows(world, hook: hook) + publicRows()
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
@@ -107,6 +107,28 @@ extension AuthorizationMatrixTests {
             row(.chat, .PATCH, "/v1/threads/\(w.thread)/tasks/\(w.task)", ["done": false], seeA(200)),
             row(.pipeline, .GET, "/v1/chat-threads/\(w.completedThread)",
                 expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
+        ]
+    }
+
+    /// Account A's folder tree: everyone who sees the account lists it; owners, admins and
+    /// "manage documents" employees organise it.
+    static func folderRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let organise = { (status: Int) in
+            expect(owner: status, assigned: 403, manager: status, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)
+        }
+        let owner = ServiceHTTP(base: cluster.url(.doc), token: w.tokens[.owner])
+        let accountA = w.accountA
+        return [
+            row(.doc, .GET, "/v1/accounts/\(w.accountA)/folders", expect(owner: 200, assigned: 200, unassigned: 404, contact: 200, otherContact: 404)),
+            row(.doc, .GET, "/v1/accounts/acct_missing/folders", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
+            Row(service: .doc, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/folders"),
+                body: { ["name": unique($0)] }, expected: organise(201)),
+            Row(service: .doc, method: .PATCH, path: MatrixWorld.at("/v1/folders/\(w.folder)"),
+                body: { ["name": unique($0)] }, expected: organise(200)),
+            Row(service: .doc, method: .DELETE, path: { persona in
+                let (_, folder) = try await owner.send(.POST, "/v1/accounts/\(accountA)/folders", json: ["name": unique(persona)])
+                return "/v1/folders/\(folder["id"] as? String ?? "")"
+            }, body: { _ in nil }, expected: organise(204)),
         ]
     }
 

@@ -10,10 +10,10 @@ import Testing
 struct AuthorizationMatrixTests {
     static let password = "matrix password 0123"
 
-    /// The kinds of caller the spec distinguishes; `portalView` is the assigned employee looking at
-    /// the portal as `contact` sees it.
+    /// The kinds of caller the spec distinguishes. `manager` is an assigned employee with "manage
+    /// documents"; `portalView` is the assigned employee looking at the portal as `contact` sees it.
     enum Persona: String, CaseIterable, Sendable {
-        case owner, admin, assigned, unassigned, viewAll, contact, otherContact, anonymous, portalView
+        case owner, admin, assigned, manager, unassigned, viewAll, contact, otherContact, anonymous, portalView
     }
 
     /// One endpoint: where it is, what to send, and the status each persona must get.
@@ -33,20 +33,22 @@ struct AuthorizationMatrixTests {
         }
     }
 
-    /// Status expectations written as groups: `team` is owner, admin, assigned, view-all.
+    /// Status expectations: admins answer like owners, and the document manager and view-all
+    /// employees like the assigned one, unless said otherwise.
     static func expect(
-        owner: Int, admin: Int? = nil, assigned: Int, unassigned: Int, viewAll: Int? = nil, contact: Int, otherContact: Int,
-        anonymous: Int = 401
+        owner: Int, admin: Int? = nil, assigned: Int, manager: Int? = nil, unassigned: Int, viewAll: Int? = nil, contact: Int,
+        otherContact: Int, anonymous: Int = 401
     ) -> [Persona: Int] {
-        [.owner: owner, .admin: admin ?? owner, .assigned: assigned, .unassigned: unassigned, .viewAll: viewAll ?? assigned,
-         .contact: contact, .otherContact: otherContact, .anonymous: anonymous]
+        [.owner: owner, .admin: admin ?? owner, .assigned: assigned, .manager: manager ?? assigned, .unassigned: unassigned,
+         .viewAll: viewAll ?? assigned, .contact: contact, .otherContact: otherContact, .anonymous: anonymous]
     }
 
     static func all(_ status: Int) -> [Persona: Int] {
         Dictionary(uniqueKeysWithValues: Persona.allCases.filter { $0 != .portalView }.map { ($0, status) })
     }
 
-    @Test("every endpoint × owner, admin, assigned, unassigned, view-all, contact, other contact, anonymous, portal view", arguments: TestEngine.all)
+    @Test("every endpoint × owner, admin, assigned, document manager, unassigned, view-all, contact, other contact, anonymous, portal view",
+          arguments: TestEngine.all)
     func matrix(engine: TestEngine) async throws {
         try await TestStorage.with(.sqlite) { consumerStorage in
             try await TestConsumer.run(storage: consumerStorage) { consumer, hook in

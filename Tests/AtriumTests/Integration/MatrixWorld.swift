@@ -25,6 +25,8 @@ struct MatrixWorld: Sendable {
     let task: String
     let completedThread: String
     let spareMember: String
+    /// A folder of account A.
+    let folder: String
 
     static func build(_ cluster: Cluster, consumer: TestConsumer, hook: String) async throws -> MatrixWorld {
         let password = AuthorizationMatrixTests.password
@@ -49,7 +51,7 @@ struct MatrixWorld: Sendable {
         var tokens: [Persona: String] = [.owner: owner]
         var memberIDs: [Persona: String] = [.owner: try #require((signup.json["owner"] as? [String: Any])?["id"] as? String)]
         for (persona, role, rights) in [(Persona.admin, "admin", [String]()), (.assigned, "employee", []), (.unassigned, "employee", []),
-                                        (.viewAll, "employee", ["view_all_accounts"])] {
+                                        (.viewAll, "employee", ["view_all_accounts"]), (.manager, "employee", ["manage_documents"])] {
             let email = "\(persona.rawValue.lowercased())@matrix.example"
             memberIDs[persona] = try created(try await asOwner.send(.POST, "/v1/team-members", json: [
                 "email": email, "firstName": persona.rawValue, "lastName": "Member", "password": password, "role": role, "rights": rights,
@@ -62,7 +64,9 @@ struct MatrixWorld: Sendable {
         ]))
         let accountA = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Alpha Ltd", "kind": "company"]))
         let accountB = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Beta LLP", "kind": "company"]))
-        #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/access", json: ["give": [memberIDs[.assigned]]]).status == 200)
+        #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/access", json: [
+            "give": [memberIDs[.assigned], memberIDs[.manager]],
+        ]).status == 200)
 
         func activeContact(_ email: String, on accountID: String) async throws -> (String, String) {
             let id = try created(try await asOwner.send(.POST, "/v1/accounts/\(accountID)/contacts", json: [
@@ -105,9 +109,12 @@ struct MatrixWorld: Sendable {
         try await eventually("the pipeline to record the completed thread") {
             try await pipeline.send(.GET, "/v1/chat-threads/\(doneID)").status == 200
         }
+        let folder = try created(try await ServiceHTTP(base: cluster.url(.doc), token: owner)
+            .send(.POST, "/v1/accounts/\(accountA)/folders", json: ["name": "Matrix"]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
-            pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember)
+            pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
+            folder: folder)
     }
 
     /// A path fixed for every persona.

@@ -8,23 +8,25 @@ public import Prometheus
 
 /// DocService as the shared runtime sees it.
 public func docServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .doc, migrations: [], document: try DocAPIDocument.yaml(), enforcesAccountAccess: true)
+    ServiceDefinition(name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(), enforcesAccountAccess: true)
 }
 
 /// Builds DocService: storage, routes and background work, ready to run.
+///
+/// - Parameter directory: where access is checked; AccountService through the local cache unless a test passes its own.
 public func buildApplication(
-    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+    _ configuration: ServiceConfiguration, directory: (any AccountDirectory)? = nil, logger: Logger? = nil,
+    metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try docServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime))
+    return runtime.application(router: try buildRouter(runtime, directory: directory))
 }
 
-/// The router: shared middleware, operational routes and the webhooks API; the doc routes come with their issue.
-public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+/// The router: shared middleware, operational routes, the webhooks API and the folder routes.
+public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    try DocAPIHandler().registerHandlers(on: router)
+    try DocAPIHandler(database: runtime.database, folders: SQLFolderRepository(forUpdate: runtime.database.forUpdate),
+                      directory: try directory ?? runtime.accountDirectory())
+        .registerHandlers(on: router)
     return router
 }
-
-/// The DocAPI contract's handler (no operations yet).
-struct DocAPIHandler: APIProtocol {}

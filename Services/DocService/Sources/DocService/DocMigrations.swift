@@ -1,0 +1,26 @@
+import AtriumRuntime
+
+/// DocService's schema, in the order it was built up.
+enum DocMigrations {
+    static let all: [Migration] = [
+        Migration("doc-0001-folders", [
+            // parent_id is '' at the top of the tree, so the unique index also covers top-level names
+            // (NULLs never collide in a unique index).
+            """
+            CREATE TABLE folders (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                account_id TEXT NOT NULL,
+                parent_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX folders_sibling_names ON folders (account_id, parent_id, name_key)",
+            "CREATE INDEX folders_parent ON folders (parent_id)",
+        ])
+    ]
+}

@@ -44,6 +44,9 @@ extension Problem {
     }
 
     private static func from(serverError error: ServerError, request: Request) -> Problem? {
+        // A DecodingError is the caller's fault only when their request failed to parse (a 4xx);
+        // thrown from inside a handler it means stored data did not decode, which is ours: a 500.
+        if error.underlyingError is DecodingError, !(400..<500).contains(error.httpStatus.code) { return nil }
         if let inner = from(error.underlyingError, request: request) { return inner }
         // Validation failures of the generated layer (missing header, wrong content type, bad query)
         // arrive as 4xx server errors; anything else is a handler bug and stays a 500.

@@ -11,22 +11,15 @@ import OpenAPIRuntime
 struct AccountEventsReceiver: DirectoryEventsAPI.APIProtocol {
     let inbox: WebhookInbox
     let cache: DirectoryCache
-    let maxEventBytes = 256 * 1024
 
     func receiveAccountEvent(_ input: DirectoryEventsAPI.Operations.ReceiveAccountEvent.Input) async throws
         -> DirectoryEventsAPI.Operations.ReceiveAccountEvent.Output {
         guard case .any(let stream) = input.body else { throw RuntimeError.invalidBody("Expected a body.") }
-        let body: Data
-        do {
-            body = try await Data(collecting: stream, upTo: maxEventBytes)
-        } catch {
-            throw RuntimeError.payloadTooLarge(maxEventBytes)
-        }
         let cache = self.cache
         _ = try await inbox.receive(
-            id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp,
-            signature: input.headers.webhookSignature, body: body
-        ) { _, type in
+            id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature,
+            stream: stream
+        ) { _, type, body in
             try Self.apply(type: type, body: body, to: cache)
         }
         return .noContent(.init())

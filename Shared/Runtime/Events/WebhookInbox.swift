@@ -1,4 +1,5 @@
 public import Foundation
+public import OpenAPIRuntime
 public import SQLKit
 
 /// The consumer side of webhooks: verify, then apply each event exactly once.
@@ -41,6 +42,28 @@ public struct WebhookInbox: Sendable {
             guard inserted != nil else { return .duplicate }
             try await effect(tx, type)
             return .applied
+        }
+    }
+}
+
+extension WebhookInbox {
+    /// The largest webhook body a receiver accepts.
+    public static let maxEventBytes = 256 * 1024
+
+    /// Collects a receiver route's body (413 beyond `maxEventBytes`), then verifies and applies it
+    /// as `receive(id:timestamp:signature:body:effect:)` does; `effect` gets the body too.
+    public func receive(
+        id: String, timestamp: String, signature: String, stream: HTTPBody,
+        effect: @escaping @Sendable (any SQLDatabase, String, Data) async throws -> Void
+    ) async throws -> Receipt {
+        let body: Data
+        do {
+            body = try await Data(collecting: stream, upTo: Self.maxEventBytes)
+        } catch {
+            throw RuntimeError.payloadTooLarge(Self.maxEventBytes)
+        }
+        return try await receive(id: id, timestamp: timestamp, signature: signature, body: body) { tx, type in
+            try await effect(tx, type, body)
         }
     }
 }

@@ -11,22 +11,14 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let states: any ChatThreadStateRepository
     /// Who may see which account, answered from the local cache.
     let directory: any AccountDirectory
-    /// The largest webhook body accepted.
-    let maxEventBytes = 256 * 1024
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }
-        let body: Data
-        do {
-            body = try await Data(collecting: stream, upTo: maxEventBytes)
-        } catch {
-            throw RuntimeError.payloadTooLarge(maxEventBytes)
-        }
         let applier = ChatEventApplier(states: states)
         _ = try await inbox.receive(
-            id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp,
-            signature: input.headers.webhookSignature, body: body
-        ) { tx, type in
+            id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature,
+            stream: stream
+        ) { tx, type, body in
             try await applier.apply(type: type, body: body, on: tx)
         }
         return .noContent(.init())

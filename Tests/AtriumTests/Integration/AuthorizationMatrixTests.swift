@@ -1,7 +1,9 @@
 import AtriumCluster
 import AtriumRuntime
 import Foundation
+import Logging
 import NIOHTTP1
+import SQLKit
 import Testing
 
 /// SPEC "People and access", enforced by every real service: each endpoint that exists, called
@@ -70,6 +72,7 @@ struct AuthorizationMatrixTests {
                     try await Self.accessChangesReachEveryService(world, cluster)
                     try await Self.eventsArriveSigned(world, consumer)
                     try Self.passwordsNeverInClear(cluster, engine: engine)
+                    try await Self.passwordsNeverInPostgres(cluster)
                 }
             }
         }
@@ -133,6 +136,34 @@ struct AuthorizationMatrixTests {
         for file in candidates {
             let bytes = (try? Data(contentsOf: file)) ?? Data()
             #expect(bytes.range(of: Data(password.utf8)) == nil, "\(file.lastPathComponent) holds a password in clear")
+        }
+    }
+
+    /// On PostgreSQL, no row of any service's table holds a password in clear.
+    static func passwordsNeverInPostgres(_ cluster: Cluster) async throws {
+        guard let url = cluster.topology.databaseURL else { return }
+        let database = try await Database.open(url: url, schema: "public", sqlitePath: "", logger: Logger(label: "matrix-check"))
+        do {
+            var tables = 0
+            for service in ServiceName.allCases {
+                let schema = cluster.topology.schemaPrefix + service.rawValue
+                let names = try await database.sql.raw("""
+                    SELECT table_name FROM information_schema.tables WHERE table_schema = \(bind: schema)
+                    """).all().map { try $0.decode(column: "table_name", as: String.self) }
+                for table in names {
+                    tables += 1
+                    // A whole row cast to text covers every column, whatever its type.
+                    let hits = try await database.sql.raw("""
+                        SELECT count(*) AS hits FROM \(ident: schema).\(ident: table) AS r WHERE strpos(r::text, \(bind: password)) > 0
+                        """).first()?.decode(column: "hits", as: Int.self)
+                    #expect(hits == 0, "\(schema).\(table) holds a password in clear")
+                }
+            }
+            #expect(tables > 20, "the check saw every service's tables (\(tables))")
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
         }
     }
 }

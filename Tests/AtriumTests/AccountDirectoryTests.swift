@@ -158,6 +158,25 @@ struct AccountDirectoryTests {
         }
     }
 
+    @Test("a change of role, rights or status refuses tokens issued before it at once, even in the same second; a rename refuses none")
+    func standing() async throws {
+        try await withFirm { firm in
+            let (id, before) = try await firm.member("riley@firm.example")
+            let login = try await firm.send(.post, "/v1/auth/token", ["email": "riley@firm.example", "password": Self.password], as: "")
+            let refreshToken = try #require(login.1["refreshToken"] as? String)
+            #expect(try await firm.send(.patch, "/v1/team-members/\(id)", ["firstName": "Rilee"]).0 == .ok)
+            #expect(try await firm.send(.get, "/v1/me", as: before).0 == .ok, "a new name changes nothing a token says")
+
+            #expect(try await firm.send(.patch, "/v1/team-members/\(id)", ["rights": ["view_all_accounts"]]).0 == .ok)
+            let refused = try await firm.send(.get, "/v1/me", as: before)
+            #expect(refused.0 == .unauthorized && (refused.1["detail"] as? String)?.contains("refresh") == true)
+            let refreshed = try await firm.send(.post, "/v1/auth/refresh", ["refreshToken": refreshToken], as: "")
+            let after = "Bearer " + (try #require(refreshed.1["accessToken"] as? String))
+            let me = try await firm.send(.get, "/v1/me", as: after)
+            #expect(me.0 == .ok && me.1["rights"] as? [String] == ["view_all_accounts"], "the refreshed token carries the new rights")
+        }
+    }
+
     @Test("contacts: e-mail validated and unique per firm; invitation, activation and portal sign-in; portal access gates the account", arguments: TestEngine.all)
     func contacts(engine: TestEngine) async throws {
         try await withFirm(engine) { firm in

@@ -69,6 +69,25 @@ struct RuntimeUnitTests {
         await #expect(throws: ConfigurationError.self) { try await TokenService(secret: "short") }
     }
 
+    @Test("member standing: older tokens and portal views are refused, deactivation refuses all, an older event never wins")
+    func standing() {
+        let cache = DirectoryCache()
+        let member = { (standing: Int64) in Caller(kind: .member, subject: "mem_1", firmID: "firm_1", role: .employee, standing: standing) }
+        let view = { (standing: Int64) in
+            Caller(kind: .contact, subject: "con_1", firmID: "firm_1",
+                   portalView: PortalView(memberID: "mem_1", accountID: "acct_1", role: .employee, rights: [], standing: standing))
+        }
+        #expect(cache.refusal(of: member(0)) == nil, "nothing known: the token stands")
+        cache.store(member: "mem_1", MemberStanding(active: true, version: 2))
+        #expect(cache.refusal(of: member(1)) != nil && cache.refusal(of: view(1)) != nil)
+        #expect(cache.refusal(of: member(2)) == nil && cache.refusal(of: view(2)) == nil)
+        cache.store(member: "mem_1", MemberStanding(active: false, version: 1))
+        #expect(cache.refusal(of: member(2)) == nil, "a late, older event is ignored")
+        cache.store(member: "mem_1", MemberStanding(active: false, version: 3))
+        #expect(cache.refusal(of: member(3))?.contains("deactivated") == true && cache.refusal(of: view(3)) != nil)
+        #expect(cache.refusal(of: Caller(kind: .contact, subject: "mem_1", firmID: "firm_1")) == nil, "contacts are not members")
+    }
+
     @Test("retry delays grow exponentially with jitter and stay under the cap")
     func backoff() {
         let settings = WebhookDeliverySettings(retryBase: .milliseconds(100), maxDelay: .seconds(2))

@@ -35,7 +35,7 @@ struct AccountEventsReceiver: DirectoryEventsAPI.APIProtocol {
                 cache.store(FirmPolicy(firmID: event.firmId, settings: event.settings, changedAt: event.changedAt))
             case EventTypes.accountMemberUpdated:
                 let event = try WebhookEnvelope<AccountAPI.Components.Schemas.MemberUpdatedEvent>.decode(body).data
-                cache.store(member: event.memberId, MemberStanding(active: event.status != .deactivated, changedAt: event.changedAt))
+                cache.store(member: event.memberId, MemberStanding(active: event.status != .deactivated, version: event.standing))
             default:
                 return
             }

@@ -86,11 +86,11 @@ public struct FirmPolicy: Sendable, Equatable {
 /// What a service knows of a team member's standing, from `account.member_updated`.
 public struct MemberStanding: Sendable, Equatable {
     public var active: Bool
-    /// Tokens issued before this second carry an outdated role or rights.
-    public var changedAt: Date
+    /// Tokens carrying a smaller standing were issued before a change of role, rights or status.
+    public var version: Int64
 
-    public init(active: Bool, changedAt: Date) {
+    public init(active: Bool, version: Int64) {
         self.active = active
-        self.changedAt = changedAt
+        self.version = version
     }
 }

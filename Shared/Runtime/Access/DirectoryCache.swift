@@ -68,7 +68,7 @@ public final class DirectoryCache: Sendable {
     /// Records a member's new standing (never expires: it only ever narrows what old tokens may do).
     public func store(member memberID: String, _ standing: MemberStanding) {
         state.withLock { state in
-            if let held = state.members[memberID], held.changedAt > standing.changedAt { return }
+            if let held = state.members[memberID], held.version > standing.version { return }
             state.members[memberID] = standing
         }
     }
@@ -76,15 +76,11 @@ public final class DirectoryCache: Sendable {
     /// Why a verified token may no longer be used, or nil when it may.
     public func refusal(of caller: Caller) -> String? {
         // A portal view stands or falls with the team member looking through it.
-        let memberID = caller.kind == .member ? caller.subject : caller.portalView?.memberID
+        let (memberID, tokenStanding) = caller.kind == .member
+            ? (caller.subject, caller.standing) : (caller.portalView?.memberID, caller.portalView?.standing ?? 0)
         guard let memberID, let standing = state.withLock({ $0.members[memberID] }) else { return nil }
         if !standing.active { return "This team member has been deactivated." }
-        // Token times are whole seconds: a token from the very second of the change is let through.
-        if let issued = caller.issuedAt,
-            issued.timeIntervalSince1970.rounded(.down) < standing.changedAt.timeIntervalSince1970.rounded(.down)
-        {
-            return "The team member's role or rights changed; refresh the token."
-        }
+        if tokenStanding < standing.version { return "The team member's role or rights changed; refresh the token." }
         return nil
     }
 

@@ -25,9 +25,11 @@ public struct Caller: Sendable, Equatable {
     public var issuedAt: Date?
     /// Set when a team member looks at the portal as this contact sees it (read-only).
     public var portalView: PortalView?
+    /// A member's standing when the token was issued (see `MemberStanding`); 0 for everyone else.
+    public var standing: Int64
 
     public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = [], issuedAt: Date? = nil,
-                portalView: PortalView? = nil) {
+                portalView: PortalView? = nil, standing: Int64 = 0) {
         self.kind = kind
         self.subject = subject
         self.firmID = firmID
@@ -35,6 +37,7 @@ public struct Caller: Sendable, Equatable {
         self.rights = rights
         self.issuedAt = issuedAt
         self.portalView = portalView
+        self.standing = standing
     }
 
     /// A firm's owner or admin.
@@ -68,12 +71,15 @@ public struct PortalView: Sendable, Equatable, Codable {
     /// The member's role and rights when the view began, so that the member's own access is checked too.
     public var role: Caller.Role
     public var rights: [String]
+    /// The member's standing when the view began: a later change of role, rights or status ends it.
+    public var standing: Int64
 
-    public init(memberID: String, accountID: String, role: Caller.Role, rights: [String]) {
+    public init(memberID: String, accountID: String, role: Caller.Role, rights: [String], standing: Int64) {
         self.memberID = memberID
         self.accountID = accountID
         self.role = role
         self.rights = rights
+        self.standing = standing
     }
 
     /// The team member behind the view, as a caller of their own.

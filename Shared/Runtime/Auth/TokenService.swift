@@ -13,6 +13,8 @@ struct AccessClaims: JWTPayload {
     var rights: [String]?
     /// Present only on read-only "view the portal as this contact" tokens.
     var view: PortalView?
+    /// A member's standing (absent means 0).
+    var stn: Int64?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -54,7 +56,8 @@ public struct TokenService: Sendable {
             firm: caller.firmID,
             role: caller.role,
             rights: caller.rights.isEmpty ? nil : caller.rights.sorted(),
-            view: caller.portalView
+            view: caller.portalView,
+            stn: caller.standing == 0 ? nil : caller.standing
         )
         return try await keys.sign(claims)
     }
@@ -74,7 +77,8 @@ public struct TokenService: Sendable {
             role: claims.role,
             rights: Set(claims.rights ?? []),
             issuedAt: claims.iat.value,
-            portalView: claims.view
+            portalView: claims.view,
+            standing: claims.stn ?? 0
         )
     }
 

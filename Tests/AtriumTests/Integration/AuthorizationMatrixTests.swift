@@ -115,6 +115,14 @@ struct AuthorizationMatrixTests {
         try await eventually("chat to hide the account from a contact whose portal access was switched off") {
             try await chat(.contact).send(.GET, "/v1/threads/\(world.thread)").status == 404
         }
+        // Taking a right away makes every service refuse the tokens that still claim it.
+        #expect(try await owner.send(.PATCH, "/v1/team-members/\(world.memberIDs[.viewAll] ?? "")", json: ["rights": []]).status == 200)
+        try await eventually("chat and doc to refuse the view-all employee's older token") {
+            let chatStatus = try await chat(.viewAll).send(.GET, "/v1/threads/\(world.thread)").status
+            let docStatus = try await ServiceHTTP(base: cluster.url(.doc), token: world.tokens[.viewAll])
+                .send(.GET, "/v1/accounts/\(world.accountB)/folders").status
+            return chatStatus == 401 && docStatus == 401
+        }
     }
 
     /// Tag and access changes reach a subscriber as signed events (the consumer verifies every signature).

@@ -29,7 +29,8 @@ extension AccountAPIHandler {
                                      on: tx)
             return linked
         }
-        let view = PortalView(memberID: caller.subject, accountID: account.id, role: role, rights: caller.rights.sorted())
+        let view = PortalView(memberID: caller.subject, accountID: account.id, role: role, rights: caller.rights.sorted(),
+                              standing: caller.standing)
         let token = try await sessions.tokens.issue(for: Caller(kind: .contact, subject: linked.contact.id, firmID: account.firmId,
                                                                 portalView: view))
         return .created(.init(body: .json(.init(accessToken: token, tokenType: .bearer,

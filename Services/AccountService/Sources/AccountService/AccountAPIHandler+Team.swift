@@ -64,6 +64,7 @@ extension AccountAPIHandler {
             guard after.differs(from: before) else { return before }
             var saved = after
             saved.updatedAt = EpochMillis.now()
+            if saved.changesStanding(from: before) { saved.standing += 1 }
             try await directory.updateMember(saved, on: tx.sql)
             if saved.status == "deactivated" { try await credentials.revokeSessions(subject: id, on: tx.sql) }
             try await tx.publish(EventTypes.accountMemberUpdated, firmID: firmID, payload: saved.updatedEvent)
@@ -71,8 +72,7 @@ extension AccountAPIHandler {
             return saved
         }
         // Effective here at once; other services learn it from the event.
-        cache.store(member: updated.id, MemberStanding(active: updated.status != "deactivated",
-                                                       changedAt: EpochMillis.date(millis: updated.updatedAt)))
+        cache.store(member: updated.id, MemberStanding(active: updated.status != "deactivated", version: updated.standing))
         return .ok(.init(body: .json(updated.wire)))
     }
 
@@ -102,7 +102,7 @@ extension AccountAPIHandler {
             id: Identifier.make("mem"), firmId: firmID, email: email, firstName: first, lastName: last,
             role: (input.role ?? .employee).rawValue, rights: try Self.encodeRights(input.rights ?? []),
             passwordHash: hash ?? "", failedLogins: 0, lockedUntil: nil, createdAt: now,
-            status: hash == nil ? "invited" : "active", updatedAt: now)
+            status: hash == nil ? "invited" : "active", updatedAt: now, standing: 0)
     }
 
     static func encodeRights(_ rights: [Components.Schemas.Right]) throws -> String {
@@ -126,9 +126,14 @@ extension MemberRecord {
             || status != other.status
     }
 
+    /// Whether tokens issued before this change say more than the member may now do.
+    func changesStanding(from other: MemberRecord) -> Bool {
+        role != other.role || rights != other.rights || status != other.status
+    }
+
     var updatedEvent: Components.Schemas.MemberUpdatedEvent {
         .init(firmId: firmId, memberId: id, status: wire.status, role: wire.role, rights: wire.rights,
-              changedAt: EpochMillis.date(millis: updatedAt))
+              standing: standing, changedAt: EpochMillis.date(millis: updatedAt))
     }
 
     /// "changed Ann Lee: role admin → employee; deactivated" for the activity feed.

@@ -144,5 +144,10 @@ enum AccountMigrations {
             """,
             "CREATE INDEX firm_activity_firm ON firm_activity (firm_id, id)",
         ]),
+        // A counter of changes to what a member may do (role, rights, status): tokens carry it, and
+        // a token with an older one is refused. Exact, where comparing times was only to the second.
+        Migration("account-0004-member-standing", [
+            "ALTER TABLE team_members ADD COLUMN standing BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 }

@@ -27,6 +27,8 @@ struct MemberRecord: Codable, Sendable {
     /// `invited`, `active` or `deactivated`.
     var status: String
     var updatedAt: Int64
+    /// Grows with every change of role, rights or status; tokens issued with a smaller one are refused.
+    var standing: Int64
 }
 
 struct AccountRecord: Codable, Sendable {

@@ -96,7 +96,7 @@ struct SQLDirectoryRepository: DirectoryRepository {
             .set("first_name", to: SQLBind(member.firstName)).set("last_name", to: SQLBind(member.lastName))
             .set("role", to: SQLBind(member.role)).set("rights", to: SQLBind(member.rights))
             .set("status", to: SQLBind(member.status)).set("password_hash", to: SQLBind(member.passwordHash))
-            .set("updated_at", to: SQLBind(member.updatedAt))
+            .set("updated_at", to: SQLBind(member.updatedAt)).set("standing", to: SQLBind(member.standing))
             .where("id", .equal, SQLBind(member.id)).run()
     }
 

@@ -155,7 +155,7 @@ extension MemberRecord {
     }
 
     var caller: Caller {
-        Caller(kind: .member, subject: id, firmID: firmId, role: Caller.Role(rawValue: role), rights: Set(rightList))
+        Caller(kind: .member, subject: id, firmID: firmId, role: Caller.Role(rawValue: role), rights: Set(rightList), standing: standing)
     }
 
     var credential: Credential {

@@ -88,6 +88,32 @@ struct RuntimeUnitTests {
         #expect(cache.refusal(of: Caller(kind: .contact, subject: "mem_1", firmID: "firm_1")) == nil, "contacts are not members")
     }
 
+    @Test("directory cache: a newer grant or policy is never replaced by an older one; stale entries are not served; size is bounded")
+    func directoryCache() {
+        let grant = { (account: String, version: Int64) in
+            AccountGrant(accountID: account, firmID: "firm_1", version: version, memberIDs: ["mem_\(version)"], contactIDs: [])
+        }
+        let cache = DirectoryCache(capacity: 4)
+        cache.store(grant("acct_1", 2))
+        cache.store(grant("acct_1", 1))
+        #expect(cache.grant("acct_1")?.version == 2, "a late fetch or redelivery does not roll back")
+        cache.store(grant("acct_1", 3))
+        #expect(cache.grant("acct_1")?.memberIDs == ["mem_3"])
+        let policy = { (days: Int, at: TimeInterval) in
+            FirmPolicy(firmID: "firm_1", clientsMayStartChats: true, showContentInEmails: false, reminderDays: days, reminderCount: 1,
+                       changedAt: Date(timeIntervalSince1970: at))
+        }
+        cache.store(policy(5, 200))
+        cache.store(policy(3, 100))
+        #expect(cache.policy("firm_1")?.reminderDays == 5)
+        for number in 2...5 { cache.store(grant("acct_\(number)", 1)) }
+        #expect(cache.grant("acct_5") != nil && cache.grant("acct_1") == nil, "past capacity the oldest half goes")
+
+        let expiring = DirectoryCache(lifetime: .zero)
+        expiring.store(grant("acct_1", 1))
+        #expect(expiring.grant("acct_1") == nil, "an entry past its lifetime is a miss")
+    }
+
     @Test("retry delays grow exponentially with jitter and stay under the cap")
     func backoff() {
         let settings = WebhookDeliverySettings(retryBase: .milliseconds(100), maxDelay: .seconds(2))

@@ -222,8 +222,38 @@ struct AuthThroughput {
         say(String(format: "token verification, GET /v1/webhooks/event-types (chat-service, no database): %.0f req/s → %.2f of bare", verified, verified / bare))
         let me = try await rate(.GET, account + "/v1/me", token: bearer, json: nil)
         say(String(format: "token verification + one row, GET /v1/me (account-service): %.0f req/s → %.2f of bare", me, me / bare))
+        let folders = try await rate(.GET, try await assignedFolderListing(owner: bearer), token: try await employeeBearer, json: nil)
+        say(String(format: "access check + query, GET /v1/accounts/{id}/folders (doc-service, assigned employee: grant from the cache): %.0f req/s → %.2f of bare",
+                    folders, folders / bare))
         let login = try await rate(.POST, account + "/v1/auth/token", token: nil, json: ["email": email, "password": BenchFirm.password])
         say(String(format: "sign-in, POST /v1/auth/token (bcrypt cost 12 + refresh session row): %.1f req/s → %.4f of bare", login, login / bare))
+    }
+
+    var employeeEmail: String { "employee@throughput.example" }
+
+    var employeeBearer: String {
+        get async throws {
+            let login = try await BenchHTTP.send(.POST, cluster.url(.account) + "/v1/auth/token", token: nil,
+                                                 json: ["email": employeeEmail, "password": BenchFirm.password])
+            return "Bearer " + (login["accessToken"] as? String ?? "")
+        }
+    }
+
+    /// An account with three folders and an employee assigned to it (who must pass the grant check);
+    /// returns the folder listing's URL.
+    private func assignedFolderListing(owner: String) async throws -> String {
+        let account = cluster.url(.account)
+        let member = try await BenchHTTP.send(.POST, account + "/v1/team-members", token: owner, json: [
+            "email": employeeEmail, "firstName": "Em", "lastName": "Ployee", "password": BenchFirm.password,
+        ])
+        let created = try await BenchHTTP.send(.POST, account + "/v1/accounts", token: owner, json: ["name": "Folders Ltd", "kind": "company"])
+        guard let memberID = member["id"] as? String, let accountID = created["id"] as? String else { throw ValidationError("set-up failed") }
+        _ = try await BenchHTTP.send(.POST, account + "/v1/accounts/\(accountID)/access", token: owner, json: ["give": [memberID]])
+        let listing = cluster.url(.doc) + "/v1/accounts/\(accountID)/folders"
+        for name in ["Tax", "Payroll", "Bank"] {
+            _ = try await BenchHTTP.send(.POST, listing, token: owner, json: ["name": name])
+        }
+        return listing
     }
 
     /// Successful responses per second with `concurrency` clients for `seconds`.

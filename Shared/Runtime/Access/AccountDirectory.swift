@@ -76,6 +76,12 @@ extension FirmPolicy {
 }
 
 extension AccountDirectory {
+    /// The account's grant when `caller` may see the account; nil when it does not exist or is hidden from them.
+    public func grant(for accountID: String, visibleTo caller: Caller) async throws -> AccountGrant? {
+        guard let grant = try await grant(for: accountID), caller.canSee(grant) else { return nil }
+        return grant
+    }
+
     /// Whether `caller` may see the data of account `accountID`, which belongs to `firmID`.
     /// Firm-wide roles need no lookup; everyone else is checked against the account's grant.
     public func allows(_ caller: Caller, account accountID: String, firm firmID: String) async throws -> Bool {

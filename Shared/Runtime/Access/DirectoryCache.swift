@@ -32,36 +32,28 @@ public final class DirectoryCache: Sendable {
     /// The account's grant if a fresh copy is held.
     public func grant(_ accountID: String) -> AccountGrant? {
         let now = ContinuousClock.now
-        return state.withLock { state in
-            guard let entry = state.grants[accountID], entry.storedAt.duration(to: now) < lifetime else { return nil }
-            return entry.value
-        }
+        return state.withLock { $0.grants.fresh(accountID, now: now, lifetime: lifetime) }
     }
 
     /// Keeps `grant` unless a newer version is already held.
     public func store(_ grant: AccountGrant) {
         let now = ContinuousClock.now
         state.withLock { state in
-            if let held = state.grants[grant.accountID], held.value.version > grant.version { return }
-            Self.makeRoom(&state.grants, capacity: capacity)
-            state.grants[grant.accountID] = Entry(value: grant, storedAt: now)
+            state.grants.keep(grant, for: grant.accountID, now: now, capacity: capacity) { held in held.version > grant.version }
         }
     }
 
+    /// The firm's settings if a fresh copy is held.
     public func policy(_ firmID: String) -> FirmPolicy? {
         let now = ContinuousClock.now
-        return state.withLock { state in
-            guard let entry = state.policies[firmID], entry.storedAt.duration(to: now) < lifetime else { return nil }
-            return entry.value
-        }
+        return state.withLock { $0.policies.fresh(firmID, now: now, lifetime: lifetime) }
     }
 
+    /// Keeps `policy` unless newer settings are already held.
     public func store(_ policy: FirmPolicy) {
         let now = ContinuousClock.now
         state.withLock { state in
-            if let held = state.policies[policy.firmID], held.value.changedAt > policy.changedAt { return }
-            Self.makeRoom(&state.policies, capacity: capacity)
-            state.policies[policy.firmID] = Entry(value: policy, storedAt: now)
+            state.policies.keep(policy, for: policy.firmID, now: now, capacity: capacity) { held in held.changedAt > policy.changedAt }
         }
     }
 
@@ -83,10 +75,25 @@ public final class DirectoryCache: Sendable {
         if tokenStanding < standing.version { return "The team member's role or rights changed; refresh the token." }
         return nil
     }
+}
 
-    private static func makeRoom<Value>(_ entries: inout [String: Entry<Value>], capacity: Int) {
-        guard entries.count >= capacity else { return }
-        let oldest = entries.sorted { $0.value.storedAt < $1.value.storedAt }.prefix(capacity / 2).map(\.key)
-        for key in oldest { entries[key] = nil }
+extension Dictionary where Key == String {
+    /// The value under `key` if it was stored less than `lifetime` ago.
+    fileprivate func fresh<Held>(_ key: String, now: ContinuousClock.Instant, lifetime: Duration) -> Held?
+    where Value == DirectoryCache.Entry<Held> {
+        guard let entry = self[key], entry.storedAt.duration(to: now) < lifetime else { return nil }
+        return entry.value
+    }
+
+    /// Stores `value` unless what is held is newer; past `capacity` entries, drops the older half first.
+    fileprivate mutating func keep<Held>(
+        _ value: Held, for key: String, now: ContinuousClock.Instant, capacity: Int, heldIsNewer: (Held) -> Bool
+    ) where Value == DirectoryCache.Entry<Held> {
+        if let held = self[key], heldIsNewer(held.value) { return }
+        if count >= capacity {
+            let oldest = sorted { $0.value.storedAt < $1.value.storedAt }.prefix(capacity / 2).map(\.key)
+            for old in oldest { self[old] = nil }
+        }
+        self[key] = DirectoryCache.Entry(value: value, storedAt: now)
     }
 }

@@ -31,7 +31,7 @@ struct ChatAPIHandler: APIProtocol {
 
     /// The firm of the draft's account when the caller may start a thread there (SPEC "Chats": who can start a thread).
     private func startableAccountFirm(_ draft: ThreadDraft, caller: Caller) async throws -> String {
-        guard let grant = try await directory.grant(for: draft.accountID), caller.canSee(grant) else {
+        guard let grant = try await directory.grant(for: draft.accountID, visibleTo: caller) else {
             throw ChatError.accountNotFound(draft.accountID)
         }
         if caller.kind == .contact {

@@ -74,8 +74,9 @@ struct DocAPIHandler: APIProtocol {
 extension DocAPIHandler {
     /// The account's grant when the caller may see it; 404 otherwise, as if it did not exist.
     private func visibleGrant(_ accountID: String) async throws -> AccountGrant {
-        let caller = try RequestScope.requireCaller()
-        guard let grant = try await directory.grant(for: accountID), caller.canSee(grant) else { throw DocError.accountNotFound(accountID) }
+        guard let grant = try await directory.grant(for: accountID, visibleTo: try RequestScope.requireCaller()) else {
+            throw DocError.accountNotFound(accountID)
+        }
         return grant
     }
 

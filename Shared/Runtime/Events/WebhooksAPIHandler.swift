@@ -119,8 +119,7 @@ public struct WebhooksAPIHandler: APIProtocol {
     }
 
     private func fetch(_ id: String) async throws -> SubscriptionRecord? {
-        try await database.sql.select().column("*").from("webhook_subscriptions").where("id", .equal, SQLBind(id))
-            .first(decoding: SubscriptionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await database.sql.row(SubscriptionRecord.self, from: "webhook_subscriptions", is: id)
     }
 
     private func find(_ id: String, firm: String?) async throws -> SubscriptionRecord {
@@ -131,8 +130,7 @@ public struct WebhooksAPIHandler: APIProtocol {
     }
 
     private func findDelivery(_ id: String, firm: String?) async throws -> DeliveryRecord {
-        let record = try await database.sql.select().column("*").from("webhook_deliveries").where("id", .equal, SQLBind(id))
-            .first(decoding: DeliveryRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let record = try await database.sql.row(DeliveryRecord.self, from: "webhook_deliveries", is: id)
         guard let record, firm == nil || record.firmId == firm else { throw RuntimeError.notFound("No delivery \(id).") }
         return record
     }

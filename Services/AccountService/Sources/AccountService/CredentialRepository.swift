@@ -54,8 +54,7 @@ struct SQLCredentialRepository: CredentialRepository {
     }
 
     func lockSession(hash: String, on db: any SQLDatabase) async throws -> RefreshSessionRecord? {
-        try await db.raw("SELECT * FROM refresh_sessions WHERE token_hash = \(bind: hash) \(unsafeRaw: forUpdate)")
-            .first(decoding: RefreshSessionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(RefreshSessionRecord.self, from: "refresh_sessions", where: "token_hash", is: hash, lock: forUpdate)
     }
 
     func markSessionUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws {
@@ -71,8 +70,7 @@ struct SQLCredentialRepository: CredentialRepository {
     }
 
     func lockInvitation(hash: String, on db: any SQLDatabase) async throws -> InvitationRecord? {
-        try await db.raw("SELECT * FROM invitations WHERE token_hash = \(bind: hash) \(unsafeRaw: forUpdate)")
-            .first(decoding: InvitationRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(InvitationRecord.self, from: "invitations", where: "token_hash", is: hash, lock: forUpdate)
     }
 
     func markInvitationUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws {

@@ -53,13 +53,11 @@ struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     func firm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {
-        try await db.select().column("*").from("firms").where("id", .equal, SQLBind(id))
-            .first(decoding: FirmRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(FirmRecord.self, from: "firms", is: id)
     }
 
     func lockFirm(id: String, on db: any SQLDatabase) async throws -> FirmRecord? {
-        try await db.raw("SELECT * FROM firms WHERE id = \(bind: id) \(unsafeRaw: forUpdate)")
-            .first(decoding: FirmRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(FirmRecord.self, from: "firms", is: id, lock: forUpdate)
     }
 
     func updateSettings(_ firm: FirmRecord, on db: any SQLDatabase) async throws {
@@ -77,13 +75,11 @@ struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     func member(id: String, on db: any SQLDatabase) async throws -> MemberRecord? {
-        try await db.select().column("*").from("team_members").where("id", .equal, SQLBind(id))
-            .first(decoding: MemberRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(MemberRecord.self, from: "team_members", is: id)
     }
 
     func member(email: String, on db: any SQLDatabase) async throws -> MemberRecord? {
-        try await db.select().column("*").from("team_members").where("email", .equal, SQLBind(email))
-            .first(decoding: MemberRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(MemberRecord.self, from: "team_members", where: "email", is: email)
     }
 
     func members(firm: String, on db: any SQLDatabase) async throws -> [MemberRecord] {
@@ -112,13 +108,11 @@ struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     func account(id: String, on db: any SQLDatabase) async throws -> AccountRecord? {
-        try await db.select().column("*").from("accounts").where("id", .equal, SQLBind(id))
-            .first(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(AccountRecord.self, from: "accounts", is: id)
     }
 
     func lockAccount(id: String, on db: any SQLDatabase) async throws -> AccountRecord? {
-        try await db.raw("SELECT * FROM accounts WHERE id = \(bind: id) \(unsafeRaw: forUpdate)")
-            .first(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(AccountRecord.self, from: "accounts", is: id, lock: forUpdate)
     }
 
     func updateAccount(_ account: AccountRecord, on db: any SQLDatabase) async throws {

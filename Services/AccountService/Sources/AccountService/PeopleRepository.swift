@@ -34,8 +34,7 @@ struct SQLPeopleRepository: PeopleRepository {
     }
 
     func contact(id: String, on db: any SQLDatabase) async throws -> ContactRecord? {
-        try await db.select().column("*").from("contacts").where("id", .equal, SQLBind(id))
-            .first(decoding: ContactRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(ContactRecord.self, from: "contacts", is: id)
     }
 
     func contact(firm: String, email: String, on db: any SQLDatabase) async throws -> ContactRecord? {

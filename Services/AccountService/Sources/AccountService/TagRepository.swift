@@ -36,8 +36,7 @@ struct SQLTagRepository: TagRepository {
     }
 
     func tag(id: String, on db: any SQLDatabase) async throws -> TagRecord? {
-        try await db.select().column("*").from("tags").where("id", .equal, SQLBind(id))
-            .first(decoding: TagRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(TagRecord.self, from: "tags", is: id)
     }
 
     func tag(firm: String, nameKey: String, on db: any SQLDatabase) async throws -> TagRecord? {

@@ -23,13 +23,11 @@ struct SQLThreadRepository: ThreadRepository {
     }
 
     func lock(_ id: String, on db: any SQLDatabase) async throws -> ThreadRecord? {
-        try await db.raw("SELECT * FROM threads WHERE id = \(bind: id) \(unsafeRaw: forUpdate)")
-            .first(decoding: ThreadRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(ThreadRecord.self, from: "threads", is: id, lock: forUpdate)
     }
 
     func find(_ id: String, on db: any SQLDatabase) async throws -> ThreadRecord? {
-        try await db.select().column("*").from("threads").where("id", .equal, SQLBind(id))
-            .first(decoding: ThreadRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(ThreadRecord.self, from: "threads", is: id)
     }
 
     func tasks(of threadID: String, on db: any SQLDatabase) async throws -> [TaskRecord] {

@@ -31,8 +31,7 @@ struct SQLFolderRepository: FolderRepository {
     }
 
     func folder(id: String, on db: any SQLDatabase) async throws -> FolderRecord? {
-        try await db.select().column("*").from("folders").where("id", .equal, SQLBind(id))
-            .first(decoding: FolderRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(FolderRecord.self, from: "folders", is: id)
     }
 
     func insert(_ folder: FolderRecord, on db: any SQLDatabase) async throws -> Bool {

@@ -32,7 +32,6 @@ struct SQLChatThreadStateRepository: ChatThreadStateRepository {
     }
 
     func find(_ threadID: String, on db: any SQLDatabase) async throws -> ChatThreadState? {
-        try await db.select().column("*").from("chat_thread_states").where("thread_id", .equal, SQLBind(threadID))
-            .first(decoding: ChatThreadState.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.row(ChatThreadState.self, from: "chat_thread_states", where: "thread_id", is: threadID)
     }
 }

@@ -60,6 +60,46 @@ public final class Cluster: Sendable {
         }
     }
 
+    /// The subscriptions the running services register with each other at start-up, as
+    /// (producer, subscription id): the pipeline's to chat events, and every consumer's to
+    /// AccountService's directory changes. Only pairs whose both ends run here.
+    public var expectedSubscriptions: [(producer: ServiceName, id: String)] {
+        var pairs: [(producer: ServiceName, id: String)] = []
+        if processes[.chat] != nil && processes[.pipeline] != nil { pairs.append((.chat, "pipeline-service.chat")) }
+        if processes[.account] != nil {
+            for consumer in [ServiceName.chat, .pipeline, .notify, .doc] where processes[consumer] != nil {
+                pairs.append((.account, "\(consumer.rawValue)-service.directory"))
+            }
+        }
+        return pairs
+    }
+
+    /// Waits until every subscription in `expectedSubscriptions` is registered with its producer,
+    /// so that no event published from now on can miss a consumer that is still subscribing.
+    /// `serviceToken` is an Atrium service token the producers accept.
+    public func waitUntilWired(serviceToken: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var missing = expectedSubscriptions
+        while true {
+            var still: [(producer: ServiceName, id: String)] = []
+            for (producer, id) in missing where await !isRegistered(id, at: producer, token: serviceToken) {
+                still.append((producer, id))
+            }
+            missing = still
+            if missing.isEmpty { return }
+            guard ContinuousClock.now < deadline else { throw ClusterError.notWired(missing.map(\.id), logs()) }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
+    private func isRegistered(_ id: String, at producer: ServiceName, token: String) async -> Bool {
+        var request = HTTPClientRequest(url: url(producer) + "/v1/webhooks/subscriptions/\(id)")
+        request.headers.add(name: "authorization", value: "Bearer \(token)")
+        guard let response = try? await httpClient.execute(request, timeout: .seconds(2)) else { return false }
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        return response.status == .ok
+    }
+
     /// Whether `service` answers `/health/ready` with 200 right now.
     public func isReady(_ service: ServiceName) async -> Bool {
         var request = HTTPClientRequest(url: url(service) + "/health/ready")
@@ -91,12 +131,14 @@ public enum ClusterError: Error, CustomStringConvertible {
     case missingExecutable(String)
     case exited(ServiceName, String)
     case notReady(ServiceName, String)
+    case notWired([String], String)
 
     public var description: String {
         switch self {
         case .missingExecutable(let path): "No executable at \(path); build the package first."
         case .exited(let service, let log): "\(service.displayName) exited during start-up:\n\(log)"
         case .notReady(let service, let log): "\(service.displayName) did not become ready in time:\n\(log)"
+        case .notWired(let ids, let log): "Subscriptions not registered in time: \(ids.joined(separator: ", ")).\n\(log)"
         }
     }
 }

@@ -42,7 +42,13 @@ struct AccountDirectoryTests {
             try await eventually("the invitation of \(subject)") {
                 await events("account.invitation_created").contains { $0["subjectId"] as? String == subject }
             }
-            return try #require(await events("account.invitation_created").last { $0["subjectId"] as? String == subject }?["token"] as? String)
+            let event = try #require(await events("account.invitation_created").last { $0["subjectId"] as? String == subject })
+            #expect(event["token"] == nil, "an invitation event carries no secret")
+            let invitation = try #require(event["invitationId"] as? String)
+            // The token comes only from AccountService, and only to NotifyService.
+            let link = try await send(.get, "/v1/invitations/\(invitation)/link", as: try await TestConfiguration.serviceToken("notify-service"))
+            #expect(link.0 == .ok, "\(link.1)")
+            return try #require(link.1["token"] as? String)
         }
 
         /// Adds a team member with a password and signs them in; returns (id, bearer).

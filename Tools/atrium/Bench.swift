@@ -71,7 +71,7 @@ enum BenchCluster {
         let started = ContinuousClock.now
         let cluster = try Cluster.start(topology, binDirectory: binDirectory, logDirectory: directory.appendingPathComponent("logs"))
         try await cluster.waitUntilReady()
-        try await Launcher.waitForWiring(cluster, tokens: try await TokenService(secret: secret))
+        try await cluster.waitUntilWired(serviceToken: try await TokenService(secret: secret).serviceToken(for: "atrium-launcher"))
         return (cluster, (ContinuousClock.now - started).milliseconds)
     }
 

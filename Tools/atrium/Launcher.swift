@@ -50,30 +50,6 @@ enum Launcher {
         return secret
     }
 
-    /// Waits until the pipeline service's subscription to chat events is registered.
-    static func waitForWiring(_ cluster: Cluster, tokens: TokenService, timeout: Duration = .seconds(30)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        let token = try await tokens.serviceToken(for: "atrium-launcher")
-        // Every subscription the services register at start-up, by producer.
-        let expected: [(ServiceName, String)] = [(.chat, "pipeline-service.chat")]
-            + [ServiceName.chat, .pipeline, .notify, .doc].map { (.account, "\($0.rawValue)-service.directory") }
-        var missing = expected
-        while ContinuousClock.now < deadline {
-            var still: [(ServiceName, String)] = []
-            for (producer, id) in missing {
-                var request = HTTPClientRequest(url: cluster.url(producer) + "/v1/webhooks/subscriptions/\(id)")
-                request.headers.add(name: "authorization", value: "Bearer \(token)")
-                let response = try? await cluster.httpClient.execute(request, timeout: .seconds(2))
-                _ = try? await response?.body.collect(upTo: 1 << 20)
-                if response?.status != .ok { still.append((producer, id)) }
-            }
-            missing = still
-            if missing.isEmpty { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw ValidationError("Subscriptions not registered in time: \(missing.map(\.1)).\n\(cluster.logs())")
-    }
-
     static func printSummary(_ cluster: Cluster, readyIn: Duration, total: Duration) {
         say("\nAtrium is up: five services ready in \(readyIn.milliseconds) ms (\(total.milliseconds) ms with the build check).")
         for service in ServiceName.allCases {

@@ -40,7 +40,7 @@ struct Up: AsyncParsableCommand {
             inheritSettings: true)
         do {
             try await cluster.waitUntilReady()
-            try await Launcher.waitForWiring(cluster, tokens: try await TokenService(secret: secret))
+            try await cluster.waitUntilWired(serviceToken: try await TokenService(secret: secret).serviceToken(for: "atrium-launcher"))
         } catch {
             await cluster.stop()
             throw error

@@ -52,6 +52,8 @@ extension AuthorizationMatrixTests {
             row(.account, .POST, "/v1/accounts/\(w.accountA)/access", [:],
                 expect(owner: 200, assigned: 403, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)),
             row(.account, .GET, "/v1/accounts/\(w.accountA)/recipients", manageA(200)),
+            // An invitation's secret goes to NotifyService alone: no person gets it, whatever their role.
+            row(.account, .GET, "/v1/invitations/inv_missing/link", all(403).merging([.anonymous: 401]) { _, new in new }),
         ]
     }
 

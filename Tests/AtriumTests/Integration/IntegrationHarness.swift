@@ -23,6 +23,8 @@ enum IntegrationHarness {
                 logDirectory: storage.directory.appendingPathComponent("logs"))
             do {
                 try await cluster.waitUntilReady()
+                // Ready is not enough: an event published before a consumer subscribed never reaches it.
+                try await cluster.waitUntilWired(serviceToken: try await TestConfiguration.tokens().serviceToken(for: "atrium-tests"))
                 try await body(cluster)
                 await cluster.stop()
             } catch {

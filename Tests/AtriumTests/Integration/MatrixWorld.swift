@@ -73,13 +73,8 @@ struct MatrixWorld: Sendable {
                 "email": email, "firstName": "Cleo", "lastName": "Client", "portalAccess": true,
             ]))
             #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountID)/contacts/\(id)/invitation").status == 202)
-            var token: String?
-            try await eventually("the invitation of \(email)") {
-                token = await consumer.bodies.compactMap { try? JSON.object($0)["data"] as? [String: Any] }
-                    .last { $0["subjectId"] as? String == id && $0["token"] != nil }?["token"] as? String
-                return token != nil
-            }
-            let accepted = try await account.send(.POST, "/v1/invitations/accept", json: ["token": token ?? "", "password": password])
+            let token = try await invitationToken(cluster, consumer: consumer, subject: id)
+            let accepted = try await account.send(.POST, "/v1/invitations/accept", json: ["token": token, "password": password])
             #expect(accepted.status == 200)
             return (id, "Bearer " + (try #require(accepted.json["accessToken"] as? String)))
         }
@@ -115,6 +110,21 @@ struct MatrixWorld: Sendable {
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
             folder: folder)
+    }
+
+    /// The token of `subject`'s latest invitation, fetched as NotifyService does: the event names the
+    /// invitation (it carries no secret), and AccountService gives the token to NotifyService alone.
+    static func invitationToken(_ cluster: Cluster, consumer: TestConsumer, subject: String) async throws -> String {
+        var invitation: String?
+        try await eventually("the invitation of \(subject)") {
+            invitation = await consumer.bodies.compactMap { try? JSON.object($0)["data"] as? [String: Any] }
+                .last { $0["subjectId"] as? String == subject && $0["invitationId"] != nil }?["invitationId"] as? String
+            return invitation != nil
+        }
+        let notify = ServiceHTTP(base: cluster.url(.account), token: try await TestConfiguration.serviceToken("notify-service"))
+        let link = try await notify.send(.GET, "/v1/invitations/\(invitation ?? "")/link")
+        #expect(link.status == 200, "\(link.json)")
+        return try #require(link.json["token"] as? String)
     }
 
     /// A path fixed for every persona.

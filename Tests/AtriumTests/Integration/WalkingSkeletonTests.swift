@@ -60,9 +60,15 @@ struct WalkingSkeletonTests {
             let thread = try await Self.completeThread(chat, account: account)
             try await eventually("the pipeline to record the event") { try await Self.recordedEvents(pipeline, thread: thread) == 1 }
 
-            let deliveries = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat")
-            let delivery = try #require((deliveries.json["items"] as? [[String: Any]])?.first)
-            let id = try #require(delivery["id"] as? String)
+            // The consumer commits its effect before the producer records the attempt: only a
+            // delivery the producer itself calls delivered can be replayed (a pending one is 409).
+            var delivered: String?
+            try await eventually("the chat service to record the delivery as delivered") {
+                let items = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
+                delivered = ((items as? [[String: Any]])?.first { $0["status"] as? String == "delivered" })?["id"] as? String
+                return delivered != nil
+            }
+            let id = try #require(delivered)
             #expect(try await chat.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 202)
             try await eventually("the replay to be delivered") {
                 let attempts = try await chat.send(.GET, "/v1/webhooks/deliveries/\(id)/attempts").json["items"] as? [Any]

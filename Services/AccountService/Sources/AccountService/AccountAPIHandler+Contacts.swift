@@ -112,8 +112,8 @@ extension AccountAPIHandler {
             let contact = linked.contact
             let issued = try await sessions.invite(.contact, subject: contact.id, firm: firm.id, on: tx.sql)
             try await tx.publish(EventTypes.accountInvitationCreated, firmID: firm.id, payload: Components.Schemas.InvitationEvent(
-                firmId: firm.id, firmName: firm.name, kind: .contact, subjectId: contact.id, email: contact.email,
-                firstName: contact.firstName, lastName: contact.lastName, token: issued.token,
+                invitationId: issued.id, firmId: firm.id, firmName: firm.name, kind: .contact, subjectId: contact.id, email: contact.email,
+                firstName: contact.firstName, lastName: contact.lastName,
                 expiresAt: EpochMillis.date(millis: issued.expiresAt)))
             return Components.Schemas.Invitation(subjectId: contact.id, email: contact.email, expiresAt: EpochMillis.date(millis: issued.expiresAt))
         }

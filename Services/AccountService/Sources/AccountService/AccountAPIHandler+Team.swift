@@ -33,8 +33,8 @@ extension AccountAPIHandler {
             if member.status == "invited" {
                 let invitation = try await sessions.invite(.member, subject: member.id, firm: firmID, on: tx.sql)
                 try await tx.publish(EventTypes.accountInvitationCreated, firmID: firmID, payload: Components.Schemas.InvitationEvent(
-                    firmId: firmID, firmName: firm.name, kind: .member, subjectId: member.id, email: member.email,
-                    firstName: member.firstName, lastName: member.lastName, token: invitation.token,
+                    invitationId: invitation.id, firmId: firmID, firmName: firm.name, kind: .member, subjectId: member.id, email: member.email,
+                    firstName: member.firstName, lastName: member.lastName,
                     expiresAt: EpochMillis.date(millis: invitation.expiresAt)))
             }
             try await recordActivity(by: caller, firm: firmID, action: "member.added",

@@ -68,6 +68,28 @@ struct AccountAPIHandler: APIProtocol {
         return .ok(.init(body: .json(tokens)))
     }
 
+    /// Only NotifyService, which sends the invitation e-mail, may read an invitation's token.
+    func getInvitationLink(_ input: Operations.GetInvitationLink.Input) async throws -> Operations.GetInvitationLink.Output {
+        let caller = try RequestScope.requireCaller()
+        guard caller.kind == .service, caller.subject == ServiceName.notify.displayName else {
+            throw AccountError.notAllowed("Only the notification service reads invitation links.")
+        }
+        let id = input.path.invitationId
+        guard let invitation = try await credentials.invitation(id: id, on: database.sql),
+            let kind = Components.Schemas.InvitationLink.KindPayload(rawValue: invitation.subjectKind) else {
+            throw AccountError.notFound("No invitation \(id).")
+        }
+        guard invitation.usedAt == nil, invitation.expiresAt > EpochMillis.now() else {
+            throw AccountError.gone("Invitation \(id) was accepted, replaced by a newer one, or has expired.")
+        }
+        let email = kind == .member
+            ? try await directory.member(id: invitation.subjectId, on: database.sql)?.email
+            : try await people.contact(id: invitation.subjectId, on: database.sql)?.email
+        return .ok(.init(body: .json(.init(
+            invitationId: id, kind: kind, subjectId: invitation.subjectId, email: email ?? "",
+            token: sessions.invitationToken(id: id), expiresAt: EpochMillis.date(millis: invitation.expiresAt)))))
+    }
+
     /// Sets the invited person's password and marks them active (members) or activated (contacts).
     private func activate(_ invitation: InvitationRecord, passwordHash: String, at now: Int64, on tx: any SQLDatabase) async throws -> Caller {
         switch SubjectKind(rawValue: invitation.subjectKind) {

@@ -14,6 +14,7 @@ public enum AccountError: ProblemConvertible, Equatable {
     case conflict(String)
     case lastOwner
     case invalidInvitation
+    case gone(String)
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
@@ -23,6 +24,7 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .badCredentials, .invalidRefreshToken: .unauthorized
         case .lockedOut: .tooManyRequests
         case .notFound: .notFound
+        case .gone: .gone
         case .notAllowed: .forbidden
         }
     }
@@ -40,12 +42,13 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .conflict: "conflict"
         case .lastOwner: "last-owner"
         case .invalidInvitation: "invalid-invitation"
+        case .gone: "gone"
         }
     }
 
     public var problemDetail: String {
         switch self {
-        case .invalid(let why), .notAllowed(let why), .notFound(let why), .conflict(let why): why
+        case .invalid(let why), .notAllowed(let why), .notFound(let why), .conflict(let why), .gone(let why): why
         case .lastOwner: "The firm must keep at least one active owner; make someone else an owner first."
         case .invalidInvitation: "The invitation is unknown, used, replaced by a newer one, or expired; ask for a new one."
         case .emailTaken: "A team member with this e-mail address already exists."

@@ -149,5 +149,16 @@ enum AccountMigrations {
         Migration("account-0004-member-standing", [
             "ALTER TABLE team_members ADD COLUMN standing BIGINT NOT NULL DEFAULT 0",
         ]),
+        // Invitation tokens are derived from the invitation's id and never published; events
+        // written before this carried them in clear, so they are scrubbed from the outbox.
+        Migration("account-0005-invitation-ids") { engine in
+            [
+                "ALTER TABLE invitations ADD COLUMN id TEXT",
+                "CREATE UNIQUE INDEX invitations_id ON invitations (id)",
+                engine == .postgres
+                    ? "UPDATE outbox_events SET payload = (payload::jsonb #- '{data,token}')::text WHERE type = 'account.invitation_created'"
+                    : "UPDATE outbox_events SET payload = json_remove(payload, '$.data.token') WHERE type = 'account.invitation_created'",
+            ]
+        },
     ]
 }

@@ -35,7 +35,8 @@ public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicR
     let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
     let sessions = Sessions(
         database: runtime.database, directory: directory, people: people, credentials: credentials, tokens: runtime.tokens,
-        hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()))
+        hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()),
+        invitationKey: Sessions.invitationKey(from: runtime.configuration.jwtSecret))
     try AccountAPIHandler(
         database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
         tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache

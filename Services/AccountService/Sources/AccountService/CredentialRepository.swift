@@ -24,6 +24,7 @@ protocol CredentialRepository: Sendable {
 
     func insertInvitation(_ invitation: InvitationRecord, on db: any SQLDatabase) async throws
     func lockInvitation(hash: String, on db: any SQLDatabase) async throws -> InvitationRecord?
+    func invitation(id: String, on db: any SQLDatabase) async throws -> InvitationRecord?
     func markInvitationUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws
     /// Earlier unused invitations of `subject` stop working when a new one is sent.
     func retireInvitations(subject: String, at millis: Int64, on db: any SQLDatabase) async throws
@@ -71,6 +72,10 @@ struct SQLCredentialRepository: CredentialRepository {
 
     func lockInvitation(hash: String, on db: any SQLDatabase) async throws -> InvitationRecord? {
         try await db.row(InvitationRecord.self, from: "invitations", where: "token_hash", is: hash, lock: forUpdate)
+    }
+
+    func invitation(id: String, on db: any SQLDatabase) async throws -> InvitationRecord? {
+        try await db.row(InvitationRecord.self, from: "invitations", is: id)
     }
 
     func markInvitationUsed(hash: String, at millis: Int64, on db: any SQLDatabase) async throws {

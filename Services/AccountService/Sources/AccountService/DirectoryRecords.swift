@@ -76,6 +76,8 @@ struct RefreshSessionRecord: Codable, Sendable {
 }
 
 struct InvitationRecord: Codable, Sendable {
+    /// `inv_…`; nil only for invitations made before ids existed (their e-mails were already sent).
+    var id: String?
     var tokenHash: String
     var firmId: String
     var subjectKind: String

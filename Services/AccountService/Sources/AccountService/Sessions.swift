@@ -26,6 +26,8 @@ struct Sessions: Sendable {
     let hasher: PasswordHasher
     /// A hash of a random password at the deployment's cost, checked for unknown e-mail addresses.
     let dummyHash: String
+    /// Derives each invitation's token from its id, so the token is never stored or published.
+    let invitationKey: SymmetricKey
     let refreshLifetimeMillis: Int64 = 30 * 24 * 3600 * 1000
     let invitationLifetimeMillis: Int64 = 7 * 24 * 3600 * 1000
     /// Failed sign-ins allowed before the account is locked for a while.
@@ -119,17 +121,29 @@ struct Sessions: Sendable {
         return .init(accessToken: access, refreshToken: refresh, tokenType: .bearer, expiresIn: Int(tokens.accessTokenLifetime))
     }
 
-    /// A fresh invitation for `subject`; earlier ones stop working. Returns the token, stored only as a hash.
-    func invite(_ kind: SubjectKind, subject: String, firm: String, on db: any SQLDatabase) async throws -> (token: String, expiresAt: Int64) {
-        let token = Self.randomToken()
+    /// A fresh invitation for `subject`; earlier ones stop working. Returns its id; the token is
+    /// derived from the id when the e-mail is sent (`invitationToken(id:)`) and stored only as a hash.
+    func invite(_ kind: SubjectKind, subject: String, firm: String, on db: any SQLDatabase) async throws -> (id: String, expiresAt: Int64) {
+        let id = Identifier.make("inv")
         let now = EpochMillis.now()
         try await credentials.retireInvitations(subject: subject, at: now, on: db)
         let expiresAt = now + invitationLifetimeMillis
         try await credentials.insertInvitation(
-            InvitationRecord(tokenHash: Self.digest(token), firmId: firm, subjectKind: kind.rawValue, subjectId: subject,
-                             expiresAt: expiresAt, usedAt: nil),
+            InvitationRecord(id: id, tokenHash: Self.digest(invitationToken(id: id)), firmId: firm, subjectKind: kind.rawValue,
+                             subjectId: subject, expiresAt: expiresAt, usedAt: nil),
             on: db)
-        return (token, expiresAt)
+        return (id, expiresAt)
+    }
+
+    /// The secret of invitation `id`: an HMAC of the id under AccountService's own key, so it can be
+    /// handed to the e-mail sender on request without ever being stored, published or logged.
+    func invitationToken(id: String) -> String {
+        Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: invitationKey)))
+    }
+
+    /// The key invitation tokens are derived with, from AccountService's secret.
+    static func invitationKey(from secret: String) -> SymmetricKey {
+        SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("atrium-invitation-tokens".utf8), using: SymmetricKey(data: Data(secret.utf8))))
     }
 
     static func lockout(after failures: Int64, now: Int64) -> Int64? {
@@ -143,7 +157,11 @@ struct Sessions: Sendable {
     }
 
     static func randomToken() -> String {
-        Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
+        base64URL(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }))
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

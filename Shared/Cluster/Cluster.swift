@@ -76,13 +76,13 @@ public final class Cluster: Sendable {
 
     /// Waits until every subscription in `expectedSubscriptions` is registered with its producer,
     /// so that no event published from now on can miss a consumer that is still subscribing.
-    /// `serviceToken` is an Atrium service token the producers accept.
-    public func waitUntilWired(serviceToken: String, timeout: Duration = .seconds(60)) async throws {
+    /// `tokens` gives a service token each producer accepts.
+    public func waitUntilWired(tokens: ServiceTokenCache, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         var missing = expectedSubscriptions
         while true {
             var still: [(producer: ServiceName, id: String)] = []
-            for (producer, id) in missing where await !isRegistered(id, at: producer, token: serviceToken) {
+            for (producer, id) in missing where await !isRegistered(id, at: producer, tokens: tokens) {
                 still.append((producer, id))
             }
             missing = still
@@ -92,7 +92,8 @@ public final class Cluster: Sendable {
         }
     }
 
-    private func isRegistered(_ id: String, at producer: ServiceName, token: String) async -> Bool {
+    private func isRegistered(_ id: String, at producer: ServiceName, tokens: ServiceTokenCache) async -> Bool {
+        guard let token = try? await tokens.token(for: producer) else { return false }
         var request = HTTPClientRequest(url: url(producer) + "/v1/webhooks/subscriptions/\(id)")
         request.headers.add(name: "authorization", value: "Bearer \(token)")
         guard let response = try? await httpClient.execute(request, timeout: .seconds(2)) else { return false }

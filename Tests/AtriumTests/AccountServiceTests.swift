@@ -44,7 +44,7 @@ struct AccountServiceTests {
                 #expect(response.json["email"] as? String == "owner@firm.example")
                 #expect(response.json["password"] == nil && response.json["passwordHash"] == nil)
             }
-            let caller = try await TestConfiguration.tokens().verify(access)
+            let caller = try await TestConfiguration.verifier().verify(access)
             #expect(caller.kind == .member && caller.role == .owner)
             if engine.postgresURL == nil {
                 let files = try FileManager.default.contentsOfDirectory(atPath: storage.directory.path).filter { $0.hasPrefix("account.sqlite") }

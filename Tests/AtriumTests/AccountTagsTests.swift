@@ -103,7 +103,7 @@ struct AccountTagsTests {
             #expect(try await firm.send(.delete, "/v1/tags/\(tag)", as: employee).0 == .forbidden)
             #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: employee).0 == .notFound,
                     "an employee neither assigned nor holding view-all does not see the account")
-            let viewAll = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(
+            let viewAll = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(
                 kind: .member, subject: "mem_all", firmID: firm.firmID, role: .employee, rights: [Rights.viewAllAccounts])))
             #expect(try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": [tag]], as: viewAll).0 == .ok)
             let unknown = try await firm.send(.post, "/v1/accounts/\(account)/tags", ["add": ["tag_nope"]])

@@ -1,3 +1,4 @@
+import AccountService
 import AtriumRuntime
 import ChatService
 import Foundation
@@ -49,7 +50,7 @@ struct ChatServiceTests {
             }
             try await chat.client.execute(uri: "/v1/threads/\(id)/tasks/\(task)", method: .patch, headers: .bearer(stranger),
                                           body: try JSON.buffer(["done": true])) { #expect($0.status == .notFound) }
-            let contact = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
+            let contact = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
                                           body: try JSON.buffer(["accountId": "acct_1", "subject": "Hi"])) { #expect($0.status == .notFound) }
             try await chat.client.execute(uri: "/v1/threads/\(id)", method: .get, headers: .bearer(contact)) { #expect($0.status == .notFound) }
@@ -70,7 +71,7 @@ struct ChatServiceTests {
     func contactStartsThread() async throws {
         var directory = FixedDirectory()
         directory.grants["acct_2"]?.contactIDs = ["con_2"]
-        let contact = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .contact, subject: "con_2", firmID: "firm_test")))
+        let contact = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .contact, subject: "con_2", firmID: "firm_test")))
         try await withChat(directory: directory) { chat in
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
                                           body: try JSON.buffer(["accountId": "acct_2", "subject": "A question"])) { #expect($0.status == .created) }

@@ -31,7 +31,10 @@ struct ComposeFileTests {
             for (key, value) in Topology.compose.environment(for: service) {
                 #expect(environment[key] as? String == value, "\(service.displayName) \(key)")
             }
-            #expect((environment["ATRIUM_JWT_SECRET"] as? String)?.hasPrefix("${ATRIUM_JWT_SECRET:?") == true)
+            // Each container sees only its own secret, from `.env`: AccountService the root, the others their credential.
+            let secretKey = service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"
+            #expect((environment[secretKey] as? String)?.hasPrefix("${\(ComposeFile.secretVariable(of: service)):?") == true)
+            #expect(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") } == [secretKey])
             let dependsOn = try #require(entry["depends_on"] as? [String: Any])
             #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
         }
@@ -40,11 +43,17 @@ struct ComposeFileTests {
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("compose/Dockerfile").path))
     }
 
-    @Test("the local topology gives every service every peer's URL and its own schema")
+    @Test("the local topology gives every service every peer's URL, its own schema and only its own secret")
     func localTopology() {
-        let topology = Topology.local(dataDirectory: "/tmp/x", databaseURL: "postgres://u@h/db", schemaPrefix: "p_", jwtSecret: "s")
+        let topology = Topology.local(dataDirectory: "/tmp/x", databaseURL: "postgres://u@h/db", schemaPrefix: "p_", rootSecret: "root")
         for service in ServiceName.allCases {
             let environment = topology.environment(for: service)
+            if service == .account {
+                #expect(environment["ATRIUM_ACCOUNT_SECRET"] == "root" && environment["ATRIUM_SERVICE_CREDENTIAL"] == nil)
+            } else {
+                #expect(environment["ATRIUM_ACCOUNT_SECRET"] == nil, "only AccountService holds the root secret")
+                #expect(environment["ATRIUM_SERVICE_CREDENTIAL"] == ServiceCredential.derive(root: "root", for: service.displayName))
+            }
             #expect(environment["ATRIUM_PORT"] == String(service.defaultPort))
             #expect(environment["ATRIUM_DATABASE_SCHEMA"] == "p_\(service.rawValue)")
             for peer in ServiceName.allCases {

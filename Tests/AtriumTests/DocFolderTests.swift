@@ -1,3 +1,4 @@
+import AccountService
 import AtriumRuntime
 import DocService
 import Foundation
@@ -52,7 +53,7 @@ struct DocFolderTests {
     }
 
     static func member(_ id: String, rights: Set<String> = []) async throws -> String {
-        "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .member, subject: id, firmID: "firm_test", role: .employee, rights: rights)))
+        "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .member, subject: id, firmID: "firm_test", role: .employee, rights: rights)))
     }
 
     @Test("nested folders list in path order; rename and move keep the tree whole", arguments: TestEngine.all)
@@ -140,7 +141,7 @@ struct DocFolderTests {
             let withRight = try await Self.member("mem_docs", rights: [Rights.manageDocuments])
             let plain = try await Self.member("mem_plain")
             let outsider = try await Self.member("mem_out", rights: [Rights.manageDocuments])
-            let contact = "Bearer " + (try await TestConfiguration.tokens().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
+            let contact = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
             let admin = try await TestConfiguration.memberToken(id: "mem_admin", role: .admin)
             let stranger = try await TestConfiguration.memberToken(firm: "firm_other", id: "mem_x")
 

@@ -1,3 +1,4 @@
+import AccountService
 import AtriumRuntime
 import ChatService
 import Foundation
@@ -50,8 +51,8 @@ struct HTTPPlumbingTests {
     @Test("missing, malformed, forged and expired tokens are 401 on protected routes")
     func unauthenticated() async throws {
         let caller = Caller(kind: .member, subject: "mem_1", firmID: "firm_1", role: .owner)
-        let forged = try await TokenService(secret: "not-the-deployment-secret-0123456789abcdef").issue(for: caller)
-        let expired = try await TestConfiguration.tokens().issue(for: caller, now: Date().addingTimeInterval(-7200))
+        let forged = try await TokenSigner(accountSecret: "not-the-deployment-secret-0123456789abcdef").issue(for: caller)
+        let expired = try await TestConfiguration.signer().issue(for: caller, now: Date().addingTimeInterval(-7200))
         try await withChat { client in
             for header in [nil, "Basic abc", "Bearer", "Bearer \(forged)", "Bearer \(expired)"] {
                 var headers: HTTPFields = [:]

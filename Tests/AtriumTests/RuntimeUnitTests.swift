@@ -29,9 +29,10 @@ struct RuntimeUnitTests {
         #expect(!routes.contains(method: "POST", path: "/v1/inbound"))
     }
 
-    @Test("configuration: ATRIUM_ variables, command line first, secrets required and never printed")
+    @Test("configuration: ATRIUM_ variables, command line first, each service's own secret required and never printed")
     func configuration() throws {
-        let environment = ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, "ATRIUM_PORT": "9100",
+        let credential = ServiceCredential.derive(root: TestConfiguration.rootSecret, for: "pipeline-service")
+        let environment = ["ATRIUM_SERVICE_CREDENTIAL": credential, "ATRIUM_PORT": "9100",
                            "ATRIUM_CHAT_URL": "http://chat.internal:80", "ATRIUM_WEBHOOK_MAX_ATTEMPTS": "3"]
         let configuration = try ServiceConfiguration(
             service: .pipeline, reader: ServiceConfiguration.reader(arguments: ["x", "--port", "9200"], environment: environment))
@@ -39,34 +40,33 @@ struct RuntimeUnitTests {
         #expect(configuration.serviceURLs[.chat] == "http://chat.internal:80")
         #expect(configuration.publicURL == "http://127.0.0.1:9200")
         #expect(configuration.webhookDelivery.maxAttempts == 3)
-        #expect(!"\(configuration)".contains(TestConfiguration.jwtSecret))
-        #expect(throws: ConfigurationError.self) {
-            try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(arguments: ["x"], environment: [:]))
+        #expect(configuration.serviceCredential == credential && configuration.accountSecret == nil)
+        #expect(!"\(configuration)".contains(credential))
+        let read = { (service: ServiceName, environment: [String: String]) in
+            try ServiceConfiguration(service: service, reader: ServiceConfiguration.reader(arguments: ["x"], environment: environment))
         }
+        #expect(throws: ConfigurationError.self, "a service without its credential") { try read(.chat, [:]) }
+        #expect(throws: ConfigurationError.self, "AccountService without its secret") { try read(.account, ["ATRIUM_SERVICE_CREDENTIAL": credential]) }
+        #expect(throws: ConfigurationError.self, "a short secret") { try read(.account, ["ATRIUM_ACCOUNT_SECRET": "short"]) }
+        let account = try read(.account, ["ATRIUM_ACCOUNT_SECRET": TestConfiguration.rootSecret])
+        #expect(account.accountSecret == TestConfiguration.rootSecret && !"\(account)".contains(TestConfiguration.rootSecret))
         for (key, value) in [("ATRIUM_LOG_LEVEL", "loud"), ("ATRIUM_PORT", "80a"), ("ATRIUM_PORT", "70000"),
                              ("ATRIUM_WEBHOOK_CONCURRENCY", "0"), ("ATRIUM_JWT_ACCESS_TTL_SECONDS", "-5"),
-                             ("ATRIUM_WEBHOOK_SECRET", "whsec_nope")] {
+                             ("ATRIUM_JWT_VERIFICATION_KEYS", "not-a-key")] {
             #expect(throws: ConfigurationError.self, "\(key)=\(value)") {
-                try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(
-                    arguments: ["x"], environment: ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret, key: value]))
+                try read(.chat, ["ATRIUM_SERVICE_CREDENTIAL": credential, key: value])
             }
         }
     }
 
-    @Test("tokens: forged, expired and foreign-issuer tokens are refused")
-    func tokens() async throws {
-        let tokens = try await TestConfiguration.tokens()
-        let caller = Caller(kind: .member, subject: "mem_1", firmID: "firm_1", role: .admin, rights: ["view_all_accounts"])
-        let issuedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        var expected = caller
-        expected.issuedAt = issuedAt
-        #expect(try await tokens.verify(try await tokens.issue(for: caller, now: issuedAt)) == expected)
-        let other = try await TokenService(secret: "another-secret-0123456789abcdef0123456789")
-        await #expect(throws: RuntimeError.self) { try await tokens.verify(try await other.issue(for: caller)) }
-        let expired = try await tokens.issue(for: caller, now: Date().addingTimeInterval(-3600))
-        await #expect(throws: RuntimeError.self) { try await tokens.verify(expired) }
-        await #expect(throws: RuntimeError.self) { try await tokens.verify("not.a.jwt") }
-        await #expect(throws: ConfigurationError.self) { try await TokenService(secret: "short") }
+    @Test("service credentials: one per name, checked exactly")
+    func serviceCredentials() {
+        let root = TestConfiguration.rootSecret
+        let chat = ServiceCredential.derive(root: root, for: "chat-service")
+        #expect(ServiceCredential.matches(chat, root: root, for: "chat-service"))
+        #expect(!ServiceCredential.matches(chat, root: root, for: "notify-service"), "one service's credential is not another's")
+        #expect(!ServiceCredential.matches(chat, root: root + "x", for: "chat-service"))
+        #expect(!ServiceCredential.matches(String(chat.dropLast()), root: root, for: "chat-service"))
     }
 
     @Test("member standing: older tokens and portal views are refused, deactivation refuses all, an older event never wins")

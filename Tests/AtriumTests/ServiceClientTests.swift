@@ -49,14 +49,16 @@ struct ServiceClientTests {
             try await TestStorage.with(.sqlite) { storage in
                 let configuration = try TestConfiguration.make(.pipeline, storage: storage,
                                                                overrides: ["ATRIUM_CHAT_URL": "http://127.0.0.1:\(client.port ?? 0)"])
-                try await body(ServiceClients(configuration: configuration, tokens: try await TestConfiguration.tokens(),
-                                              httpClient: .shared, timeout: timeout), seen)
+                let tokens = ServiceTokenCache { audience in
+                    (String(try await TestConfiguration.serviceToken(configuration.service.displayName, to: audience).dropFirst(7)), 900)
+                }
+                try await body(ServiceClients(serviceURLs: configuration.serviceURLs, tokens: tokens, httpClient: .shared, timeout: timeout), seen)
             }
         }
     }
 
     func chatWebhooks(_ clients: ServiceClients) throws -> Client {
-        Client(serverURL: try clients.url(of: .chat), transport: clients.transport, middlewares: clients.middlewares)
+        Client(serverURL: try clients.url(of: .chat), transport: clients.transport, middlewares: clients.middlewares(for: .chat))
     }
 
     @Test("idempotent calls are retried on 503, carry a service token and continue the caller's trace")
@@ -69,8 +71,11 @@ struct ServiceClientTests {
             #expect(requests.count == 3)
             let last = try #require(requests.last)
             let token = try #require(last[.authorization]?.dropFirst(7))
-            let caller = try await TestConfiguration.tokens().verify(String(token))
+            let caller = try await TestConfiguration.verifier(for: .chat).verify(String(token))
             #expect(caller.kind == .service && caller.subject == "pipeline-service")
+            await #expect(throws: RuntimeError.self, "a token for chat-service is refused by any other") {
+                try await TestConfiguration.verifier(for: .doc).verify(String(token))
+            }
             let trace = try #require(last[HTTPField.Name("traceparent")!].flatMap(TraceParent.init(header:)))
             #expect(trace.traceID == scope.trace.traceID && trace.spanID != scope.trace.spanID)
             #expect(last[HTTPField.Name("x-request-id")!] == "req-1")

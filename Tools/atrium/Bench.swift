@@ -66,12 +66,12 @@ enum BenchCluster {
         for (service, port) in zip(ServiceName.allCases, ports) { assigned[service] = port }
         let topology = Topology.local(
             ports: assigned, dataDirectory: directory.path, databaseURL: postgres,
-            schemaPrefix: "bench\(Int.random(in: 0..<1_000_000))_", jwtSecret: secret,
+            schemaPrefix: "bench\(Int.random(in: 0..<1_000_000))_", rootSecret: secret,
             sharedSettings: ["ATRIUM_LOG_LEVEL": "warning"])
         let started = ContinuousClock.now
         let cluster = try Cluster.start(topology, binDirectory: binDirectory, logDirectory: directory.appendingPathComponent("logs"))
         try await cluster.waitUntilReady()
-        try await cluster.waitUntilWired(serviceToken: try await TokenService(secret: secret).serviceToken(for: "atrium-launcher"))
+        try await cluster.waitUntilWired(tokens: Launcher.serviceTokens(cluster, root: secret))
         return (cluster, (ContinuousClock.now - started).milliseconds)
     }
 

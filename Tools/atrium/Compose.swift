@@ -18,3 +18,18 @@ struct Compose: ParsableCommand {
         }
     }
 }
+
+/// `atrium secrets`: a new deployment's secrets as `.env` lines for compose: AccountService's root
+/// secret and each other service's credential derived from it.
+struct Secrets: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print new deployment secrets as .env lines (for compose/.env).")
+
+    @Option(help: "Derive from this root secret (32+ bytes) instead of a new random one.")
+    var root: String?
+
+    func run() throws {
+        let secret = root ?? Launcher.randomSecret()
+        guard secret.utf8.count >= 32 else { throw ValidationError("The root secret must be at least 32 bytes long.") }
+        FileHandle.standardOutput.write(Data(ComposeFile.environmentFile(root: secret).utf8))
+    }
+}

@@ -36,18 +36,30 @@ enum Launcher {
         guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
     }
 
-    /// ATRIUM_JWT_SECRET if set, else a random secret kept in `<data>/jwt-secret` (created with mode 0600).
-    static func jwtSecret(dataDirectory: String) throws -> String {
-        if let secret = ProcessInfo.processInfo.environment["ATRIUM_JWT_SECRET"], !secret.isEmpty { return secret }
-        let path = dataDirectory + "/jwt-secret"
+    /// The deployment's root secret: ATRIUM_ACCOUNT_SECRET if set, else a random secret kept in
+    /// `<data>/root-secret` (created with mode 0600). Only the launcher and AccountService hold it.
+    static func rootSecret(dataDirectory: String) throws -> String {
+        if let secret = ProcessInfo.processInfo.environment["ATRIUM_ACCOUNT_SECRET"], !secret.isEmpty { return secret }
+        let path = dataDirectory + "/root-secret"
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
             existing.utf8.count >= 32
         {
             return existing
         }
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let secret = randomSecret()
         FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         return secret
+    }
+
+    static func randomSecret() -> String {
+        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// A token `audience` accepts, obtained from AccountService with the launcher's own credential.
+    static func serviceTokens(_ cluster: Cluster, root: String) -> ServiceTokenCache {
+        ServiceTokenCache.fromAccountService(
+            url: cluster.url(.account), name: "atrium-launcher",
+            credential: ServiceCredential.derive(root: root, for: "atrium-launcher"), httpClient: cluster.httpClient)
     }
 
     static func printSummary(_ cluster: Cluster, readyIn: Duration, total: Duration) {

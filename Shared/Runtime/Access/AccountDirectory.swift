@@ -18,7 +18,7 @@ public struct CachedAccountDirectory: AccountDirectory {
 
     public init(cache: DirectoryCache, clients: ServiceClients) throws {
         self.cache = cache
-        client = AccountAPI.Client(serverURL: try clients.url(of: .account), transport: clients.transport, middlewares: clients.middlewares)
+        client = AccountAPI.Client(serverURL: try clients.url(of: .account), transport: clients.transport, middlewares: clients.middlewares(for: .account))
     }
 
     public func grant(for accountID: String) async throws -> AccountGrant? {

@@ -7,13 +7,13 @@ import HTTPTypes
 /// Deny by default: under `/v1/` only the routes the OpenAPI documents mark `security: []` may be
 /// called without a token; a missing, expired or forged token on any other route is a 401.
 public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let tokens: TokenService
+    let verifier: TokenVerifier
     let publicRoutes: PublicRoutes
     /// Members whose role, rights or status changed since their token was issued.
     let revocations: DirectoryCache?
 
-    public init(tokens: TokenService, publicRoutes: PublicRoutes, revocations: DirectoryCache? = nil) {
-        self.tokens = tokens
+    public init(verifier: TokenVerifier, publicRoutes: PublicRoutes, revocations: DirectoryCache? = nil) {
+        self.verifier = verifier
         self.publicRoutes = publicRoutes
         self.revocations = revocations
     }
@@ -30,7 +30,7 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw RuntimeError.unauthenticated("The Authorization header must be \"Bearer <token>\".")
         }
-        let caller = try await tokens.verify(String(header.dropFirst(7)))
+        let caller = try await verifier.verify(String(header.dropFirst(7)))
         if let why = revocations?.refusal(of: caller) { throw RuntimeError.unauthenticated(why) }
         if caller.portalView != nil, !Self.readOnlyMethods.contains(request.method) {
             throw RuntimeError.forbidden("A view of the portal as a contact is read-only.")

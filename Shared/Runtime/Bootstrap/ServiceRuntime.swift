@@ -7,6 +7,7 @@ import OpenAPIHummingbird
 import WebhooksAPI
 import DirectoryEventsAPI
 import Contracts
+public import JWTKit
 public import Prometheus
 import ServiceLifecycle
 
@@ -36,10 +37,13 @@ public struct ServiceDefinition: Sendable {
         self.subscriptions = subscriptions
         if enforcesAccountAccess {
             self.subscriptions.append(SubscriptionRequest(
-                id: "\(name.rawValue)-service.directory", producer: .account, eventTypes: EventTypes.directoryChanges,
+                id: directorySubscriptionID, producer: .account, eventTypes: EventTypes.directoryChanges,
                 path: "/v1/inbound/account-events"))
         }
     }
+
+    /// The id of this service's subscription to AccountService's directory changes.
+    public var directorySubscriptionID: String { "\(name.rawValue)-service.directory" }
 }
 
 /// The dependencies every service is built from: storage, outbox, tokens, HTTP client, logging, metrics.
@@ -48,7 +52,8 @@ public struct ServiceRuntime: Sendable {
     public let definition: ServiceDefinition
     public let database: Database
     public let outbox: Outbox
-    public let tokens: TokenService
+    /// Checks every request's bearer token with AccountService's public keys.
+    public let verifier: TokenVerifier
     public let httpClient: HTTPClient
     public let logger: Logger
     public let metrics: PrometheusCollectorRegistry
@@ -57,11 +62,15 @@ public struct ServiceRuntime: Sendable {
     public let clients: ServiceClients
     /// The local copy of directory facts: account grants, firm policies, members' standing.
     public let directoryCache: DirectoryCache
+    /// The secret of each subscription this service registers as a consumer, by subscription id.
+    public let inboundSecrets: [String: String]
 
     /// Opens the database, runs the migrations and prepares everything the routes need.
+    /// `verificationKeys` are the keys AccountService signs with, when it is the one starting;
+    /// other services read `jwt.verification.keys` or AccountService's JWKS document.
     public static func start(
         _ configuration: ServiceConfiguration, definition: ServiceDefinition, logger: Logger? = nil,
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verificationKeys: [EdDSA.PublicKey]? = nil
     ) async throws -> ServiceRuntime {
         var logger = logger ?? Logger(label: configuration.service.displayName)
         logger.logLevel = configuration.logLevel
@@ -76,7 +85,7 @@ public struct ServiceRuntime: Sendable {
         }
         var database = try await open()
         do {
-            try await Migrator(database: database).run(EventMigrations.all + definition.migrations)
+            try await Migrator(database: database).run(EventMigrations.all + [InboundWebhookSecrets.migration] + definition.migrations)
         } catch {
             try? await database.close()
             throw error
@@ -89,16 +98,36 @@ public struct ServiceRuntime: Sendable {
             try await database.close()
             database = try await open()
         }
-        let tokens = try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime)
         // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let keys = verificationKeys ?? configuration.verificationKeys
+        let verifier = await TokenVerifier(
+            audience: configuration.service.displayName,
+            source: keys.map { .keys($0) } ?? .jwks(url: (configuration.serviceURLs[.account] ?? "") + "/.well-known/jwks.json", client: httpClient))
+        let name = configuration.service.displayName
+        let credential = configuration.serviceCredential
+            ?? configuration.accountSecret.map { ServiceCredential.derive(root: $0, for: name) } ?? ""
+        let serviceTokens = ServiceTokenCache.fromAccountService(
+            url: configuration.serviceURLs[.account] ?? "", name: name, credential: credential, httpClient: httpClient)
+        let inboundSecrets: [String: String]
+        do {
+            inboundSecrets = try await InboundWebhookSecrets.ensure(definition.subscriptions.map(\.id), in: database)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         return ServiceRuntime(
             configuration: configuration, definition: definition, database: database,
-            outbox: Outbox(database: database, signal: OutboxSignal()), tokens: tokens, httpClient: httpClient,
+            outbox: Outbox(database: database, signal: OutboxSignal()), verifier: verifier, httpClient: httpClient,
             logger: logger, metrics: metrics, document: document,
-            clients: ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient),
-            directoryCache: DirectoryCache()
+            clients: ServiceClients(serviceURLs: configuration.serviceURLs, tokens: serviceTokens, httpClient: httpClient),
+            directoryCache: DirectoryCache(), inboundSecrets: inboundSecrets
         )
+    }
+
+    /// The inbox of the subscription `id` this service registered as a consumer.
+    public func inbox(for subscription: String) -> WebhookInbox {
+        WebhookInbox(database: database, secret: inboundSecrets[subscription] ?? "")
     }
 
     /// The service's served document: its own contract with the shared webhooks contract merged in.
@@ -116,12 +145,12 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
-        router.add(middleware: AuthMiddleware(tokens: tokens, publicRoutes: document.publicRoutes, revocations: directoryCache))
+        router.add(middleware: AuthMiddleware(verifier: verifier, publicRoutes: document.publicRoutes, revocations: directoryCache))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router)
         if definition.enforcesAccountAccess {
-            let inbox = WebhookInbox(database: database, secret: configuration.inboundWebhookSecret)
-            try AccountEventsReceiver(inbox: inbox, cache: directoryCache).registerHandlers(on: router)
+            try AccountEventsReceiver(inbox: inbox(for: definition.directorySubscriptionID), cache: directoryCache)
+                .registerHandlers(on: router)
         }
         return router
     }
@@ -143,7 +172,7 @@ public struct ServiceRuntime: Sendable {
             database: database, signal: outbox.signal, httpClient: httpClient,
             settings: configuration.webhookDelivery, logger: logger)
         let registrar = SubscriptionRegistrar(
-            requests: definition.subscriptions, configuration: configuration, tokens: tokens,
+            requests: definition.subscriptions, secrets: inboundSecrets, configuration: configuration, tokens: clients.tokens,
             httpClient: httpClient, logger: logger)
         let logger = self.logger
         let configuration = self.configuration

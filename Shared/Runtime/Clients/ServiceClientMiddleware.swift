@@ -10,11 +10,14 @@ public import OpenAPIRuntime
 /// - retries with back-off for idempotent methods on connection errors, 429, 502, 503 and 504.
 public struct ServiceClientMiddleware: ClientMiddleware {
     let tokens: ServiceTokenCache
+    /// The service called, whose name the token's audience carries.
+    let audience: ServiceName
     let maxAttempts: Int
     let retryBase: Duration
 
-    public init(tokens: ServiceTokenCache, maxAttempts: Int = 3, retryBase: Duration = .milliseconds(100)) {
+    public init(tokens: ServiceTokenCache, audience: ServiceName, maxAttempts: Int = 3, retryBase: Duration = .milliseconds(100)) {
         self.tokens = tokens
+        self.audience = audience
         self.maxAttempts = maxAttempts
         self.retryBase = retryBase
     }
@@ -27,7 +30,7 @@ public struct ServiceClientMiddleware: ClientMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         var request = request
-        request.headerFields[.authorization] = "Bearer \(try await tokens.token())"
+        request.headerFields[.authorization] = "Bearer \(try await tokens.token(for: audience))"
         let trace = RequestScope.current?.trace.child() ?? TraceParent.random()
         request.headerFields[.traceparentHeader] = trace.description
         if let requestID = RequestScope.current?.requestID { request.headerFields[.requestIDHeader] = requestID }
@@ -53,21 +56,24 @@ public struct ServiceClientMiddleware: ClientMiddleware {
     }
 }
 
-/// A service's own token for calling others, minted locally and reused until shortly before it expires.
-public actor ServiceTokenCache {
-    private let tokens: TokenService
-    private let name: String
-    private var cached: (token: String, renewAt: ContinuousClock.Instant)?
+/// Where a service's tokens for calling others come from: AccountService, which issues each
+/// one for a single audience against the service's own credential.
+public typealias ServiceTokenSource = @Sendable (_ audience: ServiceName) async throws -> (token: String, lifetime: TimeInterval)
 
-    public init(tokens: TokenService, name: String) {
-        self.tokens = tokens
-        self.name = name
+/// A service's tokens for calling others, one per audience, reused until a minute before they expire.
+public actor ServiceTokenCache {
+    private let source: ServiceTokenSource
+    private var cached: [ServiceName: (token: String, renewAt: ContinuousClock.Instant)] = [:]
+
+    public init(source: @escaping ServiceTokenSource) {
+        self.source = source
     }
 
-    public func token() async throws -> String {
-        if let cached, ContinuousClock.now < cached.renewAt { return cached.token }
-        let token = try await tokens.serviceToken(for: name)
-        cached = (token, ContinuousClock.now + .seconds(max(1, tokens.accessTokenLifetime - 60)))
+    /// A token that `audience` accepts.
+    public func token(for audience: ServiceName) async throws -> String {
+        if let hit = cached[audience], ContinuousClock.now < hit.renewAt { return hit.token }
+        let (token, lifetime) = try await source(audience)
+        cached[audience] = (token, ContinuousClock.now + .seconds(max(1, lifetime - 60)))
         return token
     }
 }

@@ -1,5 +1,6 @@
 public import Configuration
 public import Foundation
+public import JWTKit
 public import Logging
 
 /// Everything a service reads from its environment, read in one place.
@@ -16,13 +17,19 @@ public struct ServiceConfiguration: Sendable {
     public var databaseURL: String?
     /// The PostgreSQL schema holding this service's tables (default: the service's name).
     public var databaseSchema: String
-    public var jwtSecret: String
+    /// AccountService's own secret (`account.secret`): the root of service credentials and of
+    /// invitation tokens, and of the signing key when `jwt.signing.keys` is unset. Nil elsewhere.
+    public var accountSecret: String?
+    /// AccountService's Ed25519 signing keys (`jwt.signing.keys`, base64url seeds); the first signs.
+    public var signingKeys: String?
+    /// This service's credential for obtaining service tokens from AccountService (`service.credential`).
+    public var serviceCredential: String?
+    /// Public keys to verify tokens with instead of reading AccountService's JWKS (`jwt.verification.keys`).
+    public var verificationKeys: [EdDSA.PublicKey]?
     public var accessTokenLifetime: TimeInterval
     public var logLevel: Logger.Level
     /// Base URLs of every service, this one included, as the others reach them.
     public var serviceURLs: [ServiceName: String]
-    /// The secret this service asks producers to sign the webhooks it consumes with.
-    public var inboundWebhookSecret: String
     public var webhookDelivery: WebhookDeliverySettings
     /// The largest request body a route accepts.
     public var maxBodyBytes: Int
@@ -40,10 +47,6 @@ public struct ServiceConfiguration: Sendable {
         dataDirectory = reader.string(forKey: "data.dir", default: "data")
         databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         databaseSchema = reader.string(forKey: "database.schema", default: service.rawValue)
-        guard let secret = reader.string(forKey: "jwt.secret", isSecret: true) else {
-            throw ConfigurationError.missing(key: "jwt.secret")
-        }
-        jwtSecret = secret
         accessTokenLifetime = TimeInterval(try Self.integer(reader, "jwt.access.ttl.seconds", default: 900, in: 60...86400))
         let level = reader.string(forKey: "log.level", default: "info")
         guard let logLevel = Logger.Level(rawValue: level) else {
@@ -58,15 +61,29 @@ public struct ServiceConfiguration: Sendable {
             urls[service] = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         }
         serviceURLs = urls
-        inboundWebhookSecret =
-            reader.string(forKey: "webhook.secret", isSecret: true)
-            ?? WebhookSecret.derived(from: secret, for: service)
-        guard WebhookSecret.key(of: inboundWebhookSecret) != nil else {
-            throw ConfigurationError.invalid(key: "webhook.secret", why: "must be \"whsec_\" followed by the base64 of 24 to 64 bytes")
-        }
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
         passwordHashCost = try Self.integer(reader, "password.hash.cost", default: 12, in: 4...31)
+        try readSecrets(reader: reader)
+    }
+
+    /// Reads the secrets `service` needs: AccountService its own secret (and signing keys), every
+    /// other service its credential. Each gets only what it needs.
+    private mutating func readSecrets(reader: ConfigReader) throws {
+        let secret = { (key: String) in reader.string(forKey: ConfigKey(key), isSecret: true).flatMap { $0.isEmpty ? nil : $0 } }
+        if service == .account {
+            guard let root = secret("account.secret") else { throw ConfigurationError.missing(key: "account.secret") }
+            guard root.utf8.count >= 32 else { throw ConfigurationError.invalid(key: "account.secret", why: "must be at least 32 bytes long") }
+            accountSecret = root
+            signingKeys = secret("jwt.signing.keys")
+        } else {
+            guard let credential = secret("service.credential") else { throw ConfigurationError.missing(key: "service.credential") }
+            guard credential.utf8.count >= 32 else {
+                throw ConfigurationError.invalid(key: "service.credential", why: "must be at least 32 bytes long")
+            }
+            serviceCredential = credential
+        }
+        verificationKeys = try reader.string(forKey: "jwt.verification.keys").flatMap { $0.isEmpty ? nil : try SigningKeyText.publicKeys($0) }
     }
 
     /// The standard provider chain: command line, then `ATRIUM_*` environment, then defaults.

@@ -16,15 +16,16 @@ public struct Topology: Sendable {
     public var databaseURL: String?
     /// Prepended to each service's schema name, so several deployments (or tests) can share a database.
     public var schemaPrefix: String
-    /// The deployment's shared token secret; nil leaves it to the environment (compose reads it from `.env`).
-    public var jwtSecret: String?
+    /// The deployment's root secret: AccountService's own secret, from which each other service's
+    /// credential is derived. Nil leaves the secrets to the environment (compose reads them from `.env`).
+    public var rootSecret: String?
     /// Further `ATRIUM_*` settings given to every service (log level, retry timings in tests).
     public var sharedSettings: [String: String]
 
     /// All five services on loopback, on the given ports (the defaults 8081-8085 when nil).
     public static func local(
         ports: [ServiceName: Int] = [:], dataDirectory: String, databaseURL: String? = nil, schemaPrefix: String = "",
-        jwtSecret: String, sharedSettings: [String: String] = [:]
+        rootSecret: String, sharedSettings: [String: String] = [:]
     ) -> Topology {
         var endpoints: [ServiceName: Endpoint] = [:]
         for service in ServiceName.allCases {
@@ -32,7 +33,7 @@ public struct Topology: Sendable {
             endpoints[service] = Endpoint(bindHost: "127.0.0.1", port: port, url: "http://127.0.0.1:\(port)")
         }
         return Topology(endpoints: endpoints, dataDirectory: dataDirectory, databaseURL: databaseURL,
-                        schemaPrefix: schemaPrefix, jwtSecret: jwtSecret, sharedSettings: sharedSettings)
+                        schemaPrefix: schemaPrefix, rootSecret: rootSecret, sharedSettings: sharedSettings)
     }
 
     /// The containers of `compose/`: each service by its name on its default port, PostgreSQL beside them.
@@ -44,7 +45,7 @@ public struct Topology: Sendable {
         }
         return Topology(endpoints: endpoints, dataDirectory: "/var/lib/atrium",
                         databaseURL: "postgres://atrium:atrium@postgres:5432/atrium?sslmode=disable",
-                        schemaPrefix: "", jwtSecret: nil, sharedSettings: [:])
+                        schemaPrefix: "", rootSecret: nil, sharedSettings: [:])
     }
 
     /// The `ATRIUM_*` environment that makes `service`'s executable play its part in this topology.
@@ -61,7 +62,14 @@ public struct Topology: Sendable {
             environment["ATRIUM_DATABASE_URL"] = databaseURL
             environment["ATRIUM_DATABASE_SCHEMA"] = schemaPrefix + service.rawValue
         }
-        if let jwtSecret { environment["ATRIUM_JWT_SECRET"] = jwtSecret }
+        if let rootSecret {
+            // AccountService holds the root; every other service only its own credential.
+            if service == .account {
+                environment["ATRIUM_ACCOUNT_SECRET"] = rootSecret
+            } else {
+                environment["ATRIUM_SERVICE_CREDENTIAL"] = ServiceCredential.derive(root: rootSecret, for: service.displayName)
+            }
+        }
         return environment
     }
 }

@@ -26,16 +26,19 @@ public struct SubscriptionRequest: Sendable {
 /// retrying with back-off until each producer answers; producers may start later than consumers.
 public struct SubscriptionRegistrar: Service {
     let requests: [SubscriptionRequest]
+    /// The random secret of each subscription, kept in this service's database.
+    let secrets: [String: String]
     let configuration: ServiceConfiguration
-    let tokens: TokenService
+    let tokens: ServiceTokenCache
     let httpClient: HTTPClient
     let logger: Logger
 
     public init(
-        requests: [SubscriptionRequest], configuration: ServiceConfiguration, tokens: TokenService,
+        requests: [SubscriptionRequest], secrets: [String: String], configuration: ServiceConfiguration, tokens: ServiceTokenCache,
         httpClient: HTTPClient, logger: Logger
     ) {
         self.requests = requests
+        self.secrets = secrets
         self.configuration = configuration
         self.tokens = tokens
         self.httpClient = httpClient
@@ -81,12 +84,12 @@ public struct SubscriptionRegistrar: Service {
         }
         let body = Body(
             url: configuration.publicURL + subscription.path, eventTypes: subscription.eventTypes,
-            secret: configuration.inboundWebhookSecret,
+            secret: secrets[subscription.id] ?? "",
             description: "\(configuration.service.displayName) (registered at start-up)")
         var request = HTTPClientRequest(url: "\(producerURL)/v1/webhooks/subscriptions/\(subscription.id)")
         request.method = .PUT
         request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "authorization", value: "Bearer \(try await tokens.serviceToken(for: configuration.service.displayName))")
+        request.headers.add(name: "authorization", value: "Bearer \(try await tokens.token(for: subscription.producer))")
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response = try await httpClient.execute(request, timeout: .seconds(5))
         guard (200..<300).contains(response.status.code) else {

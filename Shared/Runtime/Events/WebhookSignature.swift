@@ -10,16 +10,6 @@ public enum WebhookSecret {
         prefix + Data(SymmetricKey(size: .init(bitCount: 192)).withUnsafeBytes { Array($0) }).base64EncodedString()
     }
 
-    /// A secret derived from the deployment's master secret, so a consumer can know the secret it
-    /// registers with without another setting.
-    public static func derived(from masterSecret: String, for service: ServiceName) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("atrium-webhook-secret:\(service.rawValue)".utf8),
-            using: SymmetricKey(data: Data(masterSecret.utf8))
-        )
-        return prefix + Data(mac).base64EncodedString()
-    }
-
     /// The key bytes of a secret; nil unless it is `whsec_` + base64 of 24 to 64 bytes.
     public static func key(of secret: String) -> SymmetricKey? {
         guard secret.hasPrefix(prefix), let bytes = Data(base64Encoded: String(secret.dropFirst(prefix.count))),

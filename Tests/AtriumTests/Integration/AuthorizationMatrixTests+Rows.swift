@@ -160,6 +160,8 @@ extension AuthorizationMatrixTests {
             row(.account, .POST, "/v1/auth/contact-token", ["firmId": "firm_x", "email": "nobody@matrix.example", "password": "wrong password 1"], all(401)),
             row(.account, .POST, "/v1/auth/refresh", ["refreshToken": "made-up"], all(401)),
             row(.account, .POST, "/v1/invitations/accept", ["token": "made-up", "password": "long enough password"], all(400)),
+            row(.account, .POST, "/v1/auth/service-token", ["service": "chat-service", "credential": "atr_made-up", "audience": "doc-service"], all(401)),
+            row(.account, .GET, "/.well-known/jwks.json", all(200)),
             row(.pipeline, .POST, "/v1/inbound/chat-events", ["unsigned": true], all(400)),
         ] + [ServiceName.chat, .pipeline, .notify, .doc].flatMap { service in
             [

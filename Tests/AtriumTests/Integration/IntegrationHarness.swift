@@ -24,7 +24,7 @@ enum IntegrationHarness {
             do {
                 try await cluster.waitUntilReady()
                 // Ready is not enough: an event published before a consumer subscribed never reaches it.
-                try await cluster.waitUntilWired(serviceToken: try await TestConfiguration.tokens().serviceToken(for: "atrium-tests"))
+                try await cluster.waitUntilWired(tokens: TestConfiguration.serviceTokens())
                 try await body(cluster)
                 await cluster.stop()
             } catch {

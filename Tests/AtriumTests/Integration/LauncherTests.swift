@@ -14,7 +14,7 @@ struct LauncherTests {
         let base = try FreePorts.consecutive(ServiceName.allCases.count)
         launcher.arguments = ["up", "--no-build", "--data-dir", directory.path, "--base-port", String(base)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATRIUM_") }
-        environment["ATRIUM_JWT_SECRET"] = TestConfiguration.jwtSecret
+        environment["ATRIUM_ACCOUNT_SECRET"] = TestConfiguration.rootSecret
         launcher.environment = environment
         let output = Pipe()
         launcher.standardOutput = output

@@ -31,10 +31,10 @@ extension AccountAPIHandler {
         }
         let view = PortalView(memberID: caller.subject, accountID: account.id, role: role, rights: caller.rights.sorted(),
                               standing: caller.standing)
-        let token = try await sessions.tokens.issue(for: Caller(kind: .contact, subject: linked.contact.id, firmID: account.firmId,
+        let token = try await sessions.signer.issue(for: Caller(kind: .contact, subject: linked.contact.id, firmID: account.firmId,
                                                                 portalView: view))
         return .created(.init(body: .json(.init(accessToken: token, tokenType: .bearer,
-                                                expiresIn: Int(sessions.tokens.accessTokenLifetime),
+                                                expiresIn: Int(sessions.signer.lifetime),
                                                 accountId: account.id, contactId: linked.contact.id))))
     }
 }

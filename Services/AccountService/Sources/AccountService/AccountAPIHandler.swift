@@ -17,6 +17,8 @@ struct AccountAPIHandler: APIProtocol {
     let sessions: Sessions
     /// This service's own access cache: member changes made here apply to its token checks at once.
     let cache: DirectoryCache
+    /// AccountService's own secret, against which services' credentials are checked.
+    let accountSecret: String
 
     func createFirm(_ input: Operations.CreateFirm.Input) async throws -> Operations.CreateFirm.Output {
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }

@@ -15,13 +15,14 @@ public enum AccountError: ProblemConvertible, Equatable {
     case lastOwner
     case invalidInvitation
     case gone(String)
+    case badServiceCredential
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
         case .invalid: .badRequest
         case .emailTaken, .tagNameTaken, .conflict, .lastOwner: .conflict
         case .invalidInvitation: .badRequest
-        case .badCredentials, .invalidRefreshToken: .unauthorized
+        case .badCredentials, .invalidRefreshToken, .badServiceCredential: .unauthorized
         case .lockedOut: .tooManyRequests
         case .notFound: .notFound
         case .gone: .gone
@@ -43,6 +44,7 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .lastOwner: "last-owner"
         case .invalidInvitation: "invalid-invitation"
         case .gone: "gone"
+        case .badServiceCredential: "bad-service-credential"
         }
     }
 
@@ -56,6 +58,7 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .badCredentials: "The e-mail address or password is wrong."
         case .lockedOut(let seconds): "Too many failed sign-ins; try again in \(seconds) seconds."
         case .invalidRefreshToken: "The refresh token is unknown, used or expired; sign in again."
+        case .badServiceCredential: "The service name or its credential is wrong."
         }
     }
 }

@@ -21,12 +21,16 @@ public func accountServiceDefinition() throws -> ServiceDefinition {
 public func buildApplication(
     _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
-    let runtime = try await ServiceRuntime.start(configuration, definition: try accountServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try await buildRouter(runtime))
+    let signer = try await TokenSigner(configuration)
+    let runtime = try await ServiceRuntime.start(
+        configuration, definition: try accountServiceDefinition(), logger: logger, metrics: metrics,
+        verificationKeys: signer.publicKeys)
+    return runtime.application(router: try await buildRouter(runtime, signer: signer))
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the directory API.
-public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime, signer: TokenSigner) async throws -> Router<BasicRequestContext> {
+    let accountSecret = runtime.configuration.accountSecret ?? ""
     let router = try runtime.makeRouter()
     let forUpdate = runtime.database.forUpdate
     let directory = SQLDirectoryRepository(forUpdate: forUpdate)
@@ -34,12 +38,21 @@ public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicR
     let credentials = SQLCredentialRepository(forUpdate: forUpdate)
     let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
     let sessions = Sessions(
-        database: runtime.database, directory: directory, people: people, credentials: credentials, tokens: runtime.tokens,
+        database: runtime.database, directory: directory, people: people, credentials: credentials, signer: signer,
         hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()),
-        invitationKey: Sessions.invitationKey(from: runtime.configuration.jwtSecret))
+        invitationKey: Sessions.invitationKey(from: accountSecret))
     try AccountAPIHandler(
         database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
-        tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache
+        tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache,
+        accountSecret: accountSecret
     ).registerHandlers(on: router)
     return router
+}
+
+extension TokenSigner {
+    /// The signer AccountService's configuration describes.
+    public init(_ configuration: ServiceConfiguration) async throws {
+        try await self.init(accountSecret: configuration.accountSecret ?? "", signingKeys: configuration.signingKeys,
+                            lifetime: configuration.accessTokenLifetime)
+    }
 }

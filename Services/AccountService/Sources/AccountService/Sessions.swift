@@ -22,7 +22,7 @@ struct Sessions: Sendable {
     let directory: any DirectoryRepository
     let people: any PeopleRepository
     let credentials: any CredentialRepository
-    let tokens: TokenService
+    let signer: TokenSigner
     let hasher: PasswordHasher
     /// A hash of a random password at the deployment's cost, checked for unknown e-mail addresses.
     let dummyHash: String
@@ -117,8 +117,8 @@ struct Sessions: Sendable {
             RefreshSessionRecord(tokenHash: Self.digest(refresh), subjectKind: caller.kind.rawValue, subjectId: caller.subject,
                                  expiresAt: EpochMillis.now() + refreshLifetimeMillis, usedAt: nil),
             on: db)
-        let access = try await tokens.issue(for: caller)
-        return .init(accessToken: access, refreshToken: refresh, tokenType: .bearer, expiresIn: Int(tokens.accessTokenLifetime))
+        let access = try await signer.issue(for: caller)
+        return .init(accessToken: access, refreshToken: refresh, tokenType: .bearer, expiresIn: Int(signer.lifetime))
     }
 
     /// A fresh invitation for `subject`; earlier ones stop working. Returns its id; the token is

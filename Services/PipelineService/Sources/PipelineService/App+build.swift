@@ -30,7 +30,7 @@ public func buildApplication(
 /// The router: shared middleware and operational routes, the webhooks API and the pipeline API.
 public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    let inbox = WebhookInbox(database: runtime.database, secret: runtime.configuration.inboundWebhookSecret)
+    let inbox = runtime.inbox(for: "pipeline-service.chat")
     try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
                            directory: try runtime.accountDirectory())
         .registerHandlers(on: router)

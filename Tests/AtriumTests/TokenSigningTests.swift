@@ -1,0 +1,82 @@
+import AccountService
+import AtriumRuntime
+import Foundation
+import JWTKit
+import Testing
+
+/// Access tokens: AccountService alone signs them (Ed25519); every service verifies them with its
+/// public keys and accepts only tokens meant for it.
+@Suite("Tokens: EdDSA signing, local verification, audiences, key rotation")
+struct TokenSigningTests {
+    static let member = Caller(kind: .member, subject: "mem_1", firmID: "firm_1", role: .admin, rights: ["view_all_accounts"])
+
+    @Test("a member's token verifies in every service, with every claim intact")
+    func memberTokens() async throws {
+        let signer = try await TestConfiguration.signer()
+        let issuedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let token = try await signer.issue(for: Self.member, now: issuedAt)
+        var expected = Self.member
+        expected.issuedAt = issuedAt
+        for service in ServiceName.allCases {
+            #expect(try await TestConfiguration.verifier(for: service).verify(token) == expected, "\(service)")
+        }
+        let header = try #require(SigningKeyText.bytes(ofBase64URL: String(token.split(separator: ".")[0])))
+        let fields = try JSON.object(header)
+        #expect(fields["alg"] as? String == "EdDSA")
+        #expect(fields["kid"] as? String == SigningKeyText.keyID(of: signer.publicKeys[0]))
+    }
+
+    @Test("a service token is accepted by the one service it names and refused by every other")
+    func audiences() async throws {
+        let signer = try await TestConfiguration.signer()
+        let token = try await signer.issue(for: Caller(kind: .service, subject: "pipeline-service", firmID: nil), audience: "chat-service")
+        #expect(try await TestConfiguration.verifier(for: .chat).verify(token).subject == "pipeline-service")
+        for other in ServiceName.allCases where other != .chat {
+            await #expect(throws: RuntimeError.self, "\(other) accepted a token for chat-service") {
+                try await TestConfiguration.verifier(for: other).verify(token)
+            }
+        }
+        // A service token may not pass for a member's by naming every service.
+        let everywhere = try await signer.issue(for: Caller(kind: .service, subject: "pipeline-service", firmID: nil))
+        await #expect(throws: RuntimeError.self) { try await TestConfiguration.verifier(for: .chat).verify(everywhere) }
+    }
+
+    @Test("tokens signed by any other key, expired, malformed or HS256 are refused")
+    func forgeries() async throws {
+        let verifier = try await TestConfiguration.verifier(for: .chat)
+        let stranger = try await TokenSigner(accountSecret: "another-secret-0123456789abcdef0123456789")
+        await #expect(throws: RuntimeError.self) { try await verifier.verify(try await stranger.issue(for: Self.member)) }
+        let expired = try await TestConfiguration.signer().issue(for: Self.member, now: Date().addingTimeInterval(-3600))
+        await #expect(throws: RuntimeError.self) { try await verifier.verify(expired) }
+        for junk in ["not.a.jwt", "", "a.b", "eyJhbGciOiJub25lIn0.e30."] {
+            await #expect(throws: RuntimeError.self, "\(junk)") { try await verifier.verify(junk) }
+        }
+        // The old shared-secret scheme, and an HS256 token naming the real key id: both refused.
+        let kid = SigningKeyText.keyID(of: try await TestConfiguration.signer().publicKeys[0])
+        let hmac = JWTKeyCollection()
+        await hmac.add(hmac: HMACKey(from: TestConfiguration.rootSecret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        let claims = AccessClaims(caller: Self.member, audience: ["atrium"], now: Date(), lifetime: 900)
+        let confused = try await hmac.sign(claims, kid: JWKIdentifier(string: kid))
+        await #expect(throws: RuntimeError.self) { try await verifier.verify(confused) }
+    }
+
+    @Test("rotation: the new key signs, tokens of the previous key verify until it is dropped")
+    func rotation() async throws {
+        let old = TokenSigner.generateKeyText()
+        let new = TokenSigner.generateKeyText()
+        let before = try await TokenSigner(accountSecret: TestConfiguration.rootSecret, signingKeys: old)
+        let during = try await TokenSigner(accountSecret: TestConfiguration.rootSecret, signingKeys: "\(new),\(old)")
+        let after = try await TokenSigner(accountSecret: TestConfiguration.rootSecret, signingKeys: new)
+        let oldToken = try await before.issue(for: Self.member)
+        let newToken = try await during.issue(for: Self.member)
+        let kids = try [new, old].map { SigningKeyText.keyID(of: try TokenSigner.publicKeys(accountSecret: "", signingKeys: $0)[0]) }
+        #expect(during.jwks.keys.map(\.kid) == kids, "the JWKS lists the new key first and keeps the old one")
+        let verifyDuring = await TokenVerifier(audience: "chat-service", source: .keys(during.publicKeys))
+        #expect(try await verifyDuring.verify(oldToken).subject == "mem_1")
+        #expect(try await verifyDuring.verify(newToken).subject == "mem_1")
+        let verifyAfter = await TokenVerifier(audience: "chat-service", source: .keys(after.publicKeys))
+        await #expect(throws: RuntimeError.self) { try await verifyAfter.verify(oldToken) }
+        #expect(try await verifyAfter.verify(newToken).subject == "mem_1")
+        #expect(throws: ConfigurationError.self) { try TokenSigner.publicKeys(accountSecret: "", signingKeys: "c2hvcnQ") }
+    }
+}

@@ -85,7 +85,7 @@ public struct ServiceRuntime: Sendable {
         }
         var database = try await open()
         do {
-            try await Migrator(database: database).run(EventMigrations.all + [InboundWebhookSecrets.migration] + definition.migrations)
+            try await Migrator(database: database).run(EventMigrations.all + [InboundWebhookSecrets.migration, IdempotencyStore.migration] + definition.migrations)
         } catch {
             try? await database.close()
             throw error
@@ -146,6 +146,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
         router.add(middleware: AuthMiddleware(verifier: verifier, publicRoutes: document.publicRoutes, revocations: directoryCache))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database), maxBodyBytes: configuration.maxBodyBytes))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router)
         if definition.enforcesAccountAccess {

@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 public import HTTPTypes
 public import OpenAPIRuntime
 
@@ -6,7 +7,9 @@ public import OpenAPIRuntime
 ///
 /// - a service token (cached, renewed a minute before it expires);
 /// - the caller's `traceparent` (a child span of the request being handled), so a trace crosses services;
-/// - an `Idempotency-Key` on methods that are not idempotent, stable across this call's retries;
+/// - an `Idempotency-Key` on methods that are not idempotent, derived from the call's cause (the
+///   request or event being handled, see `RequestScope.cause`), its operation and its body, so
+///   the same cause makes the same call with the same key — never a random one;
 /// - retries with back-off for idempotent methods on connection errors, 429, 502, 503 and 504.
 public struct ServiceClientMiddleware: ClientMiddleware {
     let tokens: ServiceTokenCache
@@ -22,6 +25,16 @@ public struct ServiceClientMiddleware: ClientMiddleware {
         self.retryBase = retryBase
     }
 
+    /// `atr_` + SHA-256 of the cause, the operation and the body: stable for the same cause.
+    static func idempotencyKey(operationID: String, path: String, body: ArraySlice<UInt8>) -> String {
+        let scope = RequestScope.current
+        let cause = scope?.cause ?? scope.map { "request:\($0.requestID)" } ?? "call:\(UUID().uuidString)"
+        var hasher = SHA256()
+        hasher.update(data: Data("\(cause)\n\(operationID)\n\(path)\n".utf8))
+        hasher.update(data: Data(body))
+        return "atr_" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     static let idempotent: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options]
     static let retryStatuses: Set<Int> = [429, 502, 503, 504]
 
@@ -35,8 +48,14 @@ public struct ServiceClientMiddleware: ClientMiddleware {
         request.headerFields[.traceparentHeader] = trace.description
         if let requestID = RequestScope.current?.requestID { request.headerFields[.requestIDHeader] = requestID }
         let retryable = Self.idempotent.contains(request.method)
+        var body = body
         if !retryable, request.headerFields[.idempotencyKey] == nil {
-            request.headerFields[.idempotencyKey] = UUID().uuidString.lowercased()
+            var bytes: ArraySlice<UInt8> = []
+            if let original = body {
+                bytes = try await ArraySlice(collecting: original, upTo: 16 << 20)
+                body = HTTPBody(bytes)
+            }
+            request.headerFields[.idempotencyKey] = Self.idempotencyKey(operationID: operationID, path: request.path ?? "", body: bytes)
         }
         var attempt = 1
         while true {

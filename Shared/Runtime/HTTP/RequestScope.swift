@@ -10,9 +10,20 @@ public struct RequestScope: Sendable {
     public var trace: TraceParent
     public var caller: Caller?
     public var logger: Logger
+    /// What caused this request, for the idempotency keys of the calls it makes: the request's own
+    /// `Idempotency-Key` or `webhook-id`, or a cause a handler names (`withCause`). A redelivered
+    /// event or a retried request so derives the same keys, and creates nothing twice.
+    public var cause: String? = nil
 
     /// The scope of the current request, if there is one.
     @TaskLocal public static var current: RequestScope?
+
+    /// Runs `body` with `cause` (say `"\(eventID):\(automationID)"`) as the cause of the calls it makes.
+    public static func withCause<T>(_ cause: String, _ body: () async throws -> T) async rethrows -> T {
+        var scope = current ?? RequestScope(requestID: TraceParent.randomHex(bytes: 8), trace: .random(), caller: nil, logger: Logger(label: "atrium"))
+        scope.cause = cause
+        return try await $current.withValue(scope) { try await body() }
+    }
 
     /// The authenticated caller, or a 401 when the request carried no valid token.
     public static func requireCaller() throws -> Caller {

@@ -15,7 +15,8 @@ public struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware 
         logger[metadataKey: "hb.request.id"] = nil
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "trace_id"] = "\(trace.traceID)"
-        let scope = RequestScope(requestID: requestID, trace: trace, caller: nil, logger: logger)
+        var scope = RequestScope(requestID: requestID, trace: trace, caller: nil, logger: logger)
+        scope.cause = request.headers[.idempotencyKey] ?? request.headers[.webhookID]
         let started = ContinuousClock.now
         var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
@@ -38,5 +39,6 @@ public struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware 
 
 extension HTTPField.Name {
     static let requestID = Self("x-request-id")!
+    static let webhookID = Self("webhook-id")!
     static let traceparent = Self("traceparent")!
 }

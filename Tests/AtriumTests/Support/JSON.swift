@@ -6,7 +6,7 @@ import NIOCore
 /// JSON helpers for tests that speak to services over HTTP.
 enum JSON {
     static func buffer(_ object: Any) throws -> ByteBuffer {
-        ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+        ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
     static func object(_ buffer: ByteBuffer) throws -> [String: Any] {

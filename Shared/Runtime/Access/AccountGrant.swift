@@ -1,9 +1,9 @@
 public import Foundation
 
-/// Rights an employee can hold, as they appear in tokens and in AccountService's API.
+/// Rights an employee can hold, as they appear in tokens and in AccountService's API. Only the
+/// right every service checks lives here; each service names the rights it alone acts on.
 public enum Rights {
     public static let viewAllAccounts = "view_all_accounts"
-    public static let manageDocuments = "manage_documents"
 }
 
 /// Who may see one account beyond the firm-wide roles: AccountService's answer, replicated.
@@ -43,16 +43,6 @@ extension Caller {
         case .member: seesEveryAccount(of: grant.firmID) || (firmID == grant.firmID && grant.memberIDs.contains(subject))
         case .contact:
             firmID == grant.firmID && grant.contactIDs.contains(subject) && portalViewAllows(grant)
-        }
-    }
-
-    /// Who may organise an account's folders and upload for the firm (SPEC "Documents"): owners,
-    /// admins and employees with "manage documents", each only where they may see the account.
-    public func mayManageDocuments(of grant: AccountGrant) -> Bool {
-        switch kind {
-        case .service: true
-        case .member: canSee(grant) && (isFirmAdmin || rights.contains(Rights.manageDocuments))
-        case .contact: false
         }
     }
 

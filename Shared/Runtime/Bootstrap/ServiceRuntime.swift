@@ -148,10 +148,10 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: AuthMiddleware(verifier: verifier, publicRoutes: document.publicRoutes, revocations: directoryCache))
         router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database), maxBodyBytes: configuration.maxBodyBytes))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
-        try webhooksAPI.registerHandlers(on: router)
+        try webhooksAPI.registerHandlers(on: router, configuration: .atrium)
         if definition.enforcesAccountAccess {
             try AccountEventsReceiver(inbox: inbox(for: definition.directorySubscriptionID), cache: directoryCache)
-                .registerHandlers(on: router)
+                .registerHandlers(on: router, configuration: .atrium)
         }
         return router
     }

@@ -1,5 +1,6 @@
 public import Foundation
 import Yams
+public import OpenAPIRuntime
 
 /// A service's OpenAPI document: its own contract merged with the shared webhooks contract.
 ///
@@ -67,4 +68,11 @@ public struct OpenAPIDocument: Sendable {
         }
         return result
     }
+}
+
+extension OpenAPIRuntime.Configuration {
+    /// How every Atrium handler encodes its answers: compact JSON (the generator's default
+    /// pretty-prints, which costs time on every response and bytes on the wire), keys sorted
+    /// so the same answer is always the same bytes.
+    public static let atrium = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys])
 }

@@ -5,6 +5,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Prometheus
 
 /// AccountService as the shared runtime sees it.
@@ -45,7 +46,7 @@ public func buildRouter(_ runtime: ServiceRuntime, signer: TokenSigner) async th
         database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
         tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache,
         accountSecret: accountSecret
-    ).registerHandlers(on: router)
+    ).registerHandlers(on: router, configuration: .atrium)
     return router
 }
 

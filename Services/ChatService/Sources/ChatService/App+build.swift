@@ -5,6 +5,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Prometheus
 
 /// ChatService as the shared runtime sees it.
@@ -30,6 +31,6 @@ public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirect
     let router = try runtime.makeRouter()
     try ChatAPIHandler(outbox: runtime.outbox, threads: SQLThreadRepository(forUpdate: runtime.database.forUpdate),
                        directory: try directory ?? runtime.accountDirectory())
-        .registerHandlers(on: router)
+        .registerHandlers(on: router, configuration: .atrium)
     return router
 }

@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Prometheus
 
 /// DocService as the shared runtime sees it.
@@ -27,6 +28,6 @@ public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirect
     let router = try runtime.makeRouter()
     try DocAPIHandler(database: runtime.database, folders: SQLFolderRepository(forUpdate: runtime.database.forUpdate),
                       directory: try directory ?? runtime.accountDirectory())
-        .registerHandlers(on: router)
+        .registerHandlers(on: router, configuration: .atrium)
     return router
 }

@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Prometheus
 
 /// NotifyService as the shared runtime sees it.
@@ -22,7 +23,7 @@ public func buildApplication(
 /// The router: shared middleware, operational routes and the webhooks API; the notify routes come with their issue.
 public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    try NotifyAPIHandler().registerHandlers(on: router)
+    try NotifyAPIHandler().registerHandlers(on: router, configuration: .atrium)
     return router
 }
 

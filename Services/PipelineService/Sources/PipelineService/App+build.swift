@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import PipelineAPI
 public import Prometheus
 
@@ -33,6 +34,6 @@ public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequest
     let inbox = runtime.inbox(for: "pipeline-service.chat")
     try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
                            directory: try runtime.accountDirectory())
-        .registerHandlers(on: router)
+        .registerHandlers(on: router, configuration: .atrium)
     return router
 }

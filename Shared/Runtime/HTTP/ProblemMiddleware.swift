@@ -16,7 +16,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if let problem = Problem.from(error, request: request) {
                 return problem.response(requestID: requestID)
             }
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            // Never the error itself: a ServerError dumps the request's headers and decoded body.
+            context.logger.error("unhandled error", metadata: ["error": "\(LogRedaction.describe(error))"])
             return Problem(
                 type: "https://atrium.dev/problems/internal", title: "Internal Server Error", status: 500,
                 detail: "Something went wrong on our side; quote the request id when reporting it."

@@ -27,10 +27,12 @@ struct AccountAPIHandler: APIProtocol {
         ownerInput.role = .owner
         guard ownerInput.password != nil else { throw AccountError.invalid("owner.password is required.") }
         let owner = try await newMember(ownerInput, firmID: firm.id, field: "owner.")
-        let tokens = try await database.transaction { tx in
-            guard try await directory.member(email: owner.email, on: tx) == nil else { throw AccountError.emailTaken }
-            try await directory.insertFirm(firm, owner: owner, on: tx)
-            return try await sessions.issuePair(for: owner.caller, on: tx)
+        let tokens = try await AccountError.whenTaken(.emailTaken) {
+            try await database.transaction { tx in
+                guard try await directory.member(email: owner.email, on: tx) == nil else { throw AccountError.emailTaken }
+                try await directory.insertFirm(firm, owner: owner, on: tx)
+                return try await sessions.issuePair(for: owner.caller, on: tx)
+            }
         }
         return .created(.init(body: .json(.init(firm: firm.wire, owner: owner.wire, tokens: tokens))))
     }

@@ -56,3 +56,15 @@ public enum AccountError: ProblemConvertible, Equatable {
         }
     }
 }
+
+extension AccountError {
+    /// Runs `body`; when a unique index refuses its write, answers `taken` instead. On PostgreSQL two
+    /// transactions can both pass the read-before-write; the loser then gets the answer the read gives.
+    static func whenTaken<T: Sendable>(_ taken: AccountError, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch where Database.isUniqueViolation(error) {
+            throw taken
+        }
+    }
+}

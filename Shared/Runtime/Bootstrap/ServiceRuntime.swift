@@ -149,7 +149,7 @@ public struct ServiceRuntime: Sendable {
         let configuration = self.configuration
         // Services stop in reverse order, so the closer (first) releases the pool and client last.
         return Application(
-            router: router,
+            responder: ClientAddressResponder(router.buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: configuration.service.displayName),
             services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), dispatcher, registrar],

@@ -58,6 +58,13 @@ extension Problem {
         return RuntimeError.invalidRequest("\(error.causeDescription): \(error.underlyingError)").problem
     }
 
+    /// The `Retry-After` seconds an error asks for, looking through the generated layer's wrapper.
+    static func retryAfter(_ error: any Error) -> Int? {
+        if let error = error as? any RetryAfterProviding { return error.retryAfterSeconds }
+        if let error = error as? ServerError { return retryAfter(error.underlyingError) }
+        return nil
+    }
+
     static let uniqueViolationDetail =
         "Something with the same unique name, e-mail address or key already exists (it may have been created at the same moment); fetch it, or choose another."
 

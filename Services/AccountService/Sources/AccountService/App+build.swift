@@ -32,10 +32,12 @@ public func buildRouter(_ runtime: ServiceRuntime) async throws -> Router<BasicR
     let directory = SQLDirectoryRepository(forUpdate: forUpdate)
     let people = SQLPeopleRepository()
     let credentials = SQLCredentialRepository(forUpdate: forUpdate)
-    let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
+    let limits = runtime.configuration.signInLimits
+    let hasher = PasswordHasher(
+        cost: runtime.configuration.passwordHashCost, limiter: HashingLimiter(slots: limits.hashConcurrency, queue: limits.hashQueue))
     let sessions = Sessions(
         database: runtime.database, directory: directory, people: people, credentials: credentials, tokens: runtime.tokens,
-        hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()))
+        hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()), limits: SignInGuard(limits))
     try AccountAPIHandler(
         database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
         tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache

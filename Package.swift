@@ -190,6 +190,7 @@ let package = Package(
                     "NotifyService",
                     "DocService",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                     .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "SQLKit", package: "sql-kit"),

@@ -10,9 +10,10 @@ import Testing
 struct AccountServiceTests {
     static let password = "correct horse battery"
 
-    func withAccount(_ engine: TestEngine = .sqlite, _ body: @escaping @Sendable (any TestClientProtocol, TestStorage) async throws -> Void) async throws {
+    func withAccount(_ engine: TestEngine = .sqlite, overrides: [String: String] = [:],
+                     _ body: @escaping @Sendable (any TestClientProtocol, TestStorage) async throws -> Void) async throws {
         try await TestStorage.with(engine) { storage in
-            let app = try await AccountService.buildApplication(try TestConfiguration.make(.account, storage: storage))
+            let app = try await AccountService.buildApplication(try TestConfiguration.make(.account, storage: storage, overrides: overrides))
             try await app.test(.router) { client in try await body(client, storage) }
         }
     }
@@ -78,7 +79,7 @@ struct AccountServiceTests {
 
     @Test("wrong passwords are 401, then the account locks with 429 even for the right password")
     func lockout() async throws {
-        try await withAccount { client, _ in
+        try await withAccount(overrides: ["ATRIUM_SIGNIN_ACCOUNT_BURST": "5"]) { client, _ in
             _ = try await Self.signup(client)
             #expect(try await Self.login(client, email: "nobody@firm.example").0 == .unauthorized)
             for _ in 0..<5 {

@@ -14,7 +14,8 @@ public enum ServiceMain {
         build: @Sendable (ServiceConfiguration, Logger, PrometheusCollectorRegistry) async throws -> App
     ) async throws {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Every line, ours or a library's, loses its credentials before it is written.
+            var handler = RedactingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = .info
             return handler
         }

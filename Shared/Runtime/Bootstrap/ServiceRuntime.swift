@@ -98,6 +98,14 @@ public struct ServiceRuntime: Sendable {
             try await database.close()
             database = try await open()
         }
+        // Before the HTTP client exists: a client dropped without shutting down traps.
+        let inboundSecrets: [String: String]
+        do {
+            inboundSecrets = try await InboundWebhookSecrets.ensure(definition.subscriptions.map(\.id), in: database)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let keys = verificationKeys ?? configuration.verificationKeys
@@ -109,13 +117,6 @@ public struct ServiceRuntime: Sendable {
             ?? configuration.accountSecret.map { ServiceCredential.derive(root: $0, for: name) } ?? ""
         let serviceTokens = ServiceTokenCache.fromAccountService(
             url: configuration.serviceURLs[.account] ?? "", name: name, credential: credential, httpClient: httpClient)
-        let inboundSecrets: [String: String]
-        do {
-            inboundSecrets = try await InboundWebhookSecrets.ensure(definition.subscriptions.map(\.id), in: database)
-        } catch {
-            try? await database.close()
-            throw error
-        }
         return ServiceRuntime(
             configuration: configuration, definition: definition, database: database,
             outbox: Outbox(database: database, signal: OutboxSignal()), verifier: verifier, httpClient: httpClient,
@@ -179,7 +180,7 @@ public struct ServiceRuntime: Sendable {
         let configuration = self.configuration
         // Services stop in reverse order, so the closer (first) releases the pool and client last.
         return Application(
-            router: router,
+            responder: ClientAddressResponder(router.buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: configuration.service.displayName),
             services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), dispatcher, registrar],

@@ -35,6 +35,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// bcrypt cost for stored passwords (AccountService); 12 in production, lower only in tests.
     public var passwordHashCost: Int
+    /// Rate limits on the password routes and the bound on concurrent hashing (AccountService).
+    public var signInLimits: SignInLimits
 
     /// This service's own base URL.
     public var publicURL: String { serviceURLs[service] ?? "http://\(host):\(port)" }
@@ -64,6 +66,7 @@ public struct ServiceConfiguration: Sendable {
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
         passwordHashCost = try Self.integer(reader, "password.hash.cost", default: 12, in: 4...31)
+        signInLimits = try SignInLimits(reader: reader)
         try readSecrets(reader: reader)
     }
 

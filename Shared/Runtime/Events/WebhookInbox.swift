@@ -32,7 +32,7 @@ public struct WebhookInbox: Sendable {
             throw RuntimeError.unavailable("This consumer's webhook secret is unusable.")
         }
         try WebhookSignature.verify(key: key, id: id, timestamp: timestamp, signature: signature, body: body, now: now)
-        let type = try WebhookEnvelope<IgnoredPayload>.decode(body).type
+        let type = try Self.eventType(of: body)
         return try await database.transaction { tx in
             let inserted = try await tx.raw("""
                 INSERT INTO webhook_inbox (webhook_id, event_type, received_at)
@@ -47,6 +47,16 @@ public struct WebhookInbox: Sendable {
 }
 
 extension WebhookInbox {
+    /// The `type` of a verified body. The body is the producer's input, so a body that is not an
+    /// event envelope is their 400 (with what was wrong), not the 500 a `DecodingError` would be.
+    static func eventType(of body: some DataProtocol) throws -> String {
+        do {
+            return try WebhookEnvelope<IgnoredPayload>.decode(body).type
+        } catch let error as DecodingError {
+            throw RuntimeError.invalidBody("The webhook body is not an event envelope ({type, timestamp, data}): \(DecodingErrorDescription(error).text)")
+        }
+    }
+
     /// The largest webhook body a receiver accepts.
     public static let maxEventBytes = 256 * 1024
 

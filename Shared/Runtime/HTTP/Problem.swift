@@ -30,6 +30,12 @@ public protocol ProblemConvertible: Error {
     var problemDetail: String { get }
 }
 
+/// An error that tells the caller when to try again: the problem middleware sends `Retry-After`.
+public protocol RetryAfterProviding: Error {
+    /// Seconds until a retry may succeed; nil when there is nothing to wait for.
+    var retryAfterSeconds: Int? { get }
+}
+
 extension ProblemConvertible {
     /// The problem document for this error.
     public var problem: Problem {

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HTTPTypes
 import Logging
 
 /// Turns every error into an RFC 9457 `application/problem+json` response.
@@ -14,9 +15,12 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let requestID = RequestScope.current?.requestID
             if let problem = Problem.from(error, request: request) {
-                return problem.response(requestID: requestID)
+                var response = problem.response(requestID: requestID)
+                if let seconds = Problem.retryAfter(error) { response.headers[.retryAfter] = "\(seconds)" }
+                return response
             }
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            // Never the error itself: a ServerError dumps the request's headers and decoded body.
+            context.logger.error("unhandled error", metadata: ["error": "\(LogRedaction.describe(error))"])
             return Problem(
                 type: "https://atrium.dev/problems/internal", title: "Internal Server Error", status: 500,
                 detail: "Something went wrong on our side; quote the request id when reporting it."

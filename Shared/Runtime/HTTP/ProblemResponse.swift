@@ -28,6 +28,10 @@ extension Problem {
             return from(serverError: error, request: request)
         case let error as DecodingError:
             return RuntimeError.invalidBody(DecodingErrorDescription(error).text).problem
+        case let error where Database.isUniqueViolation(error):
+            // The loser of a race past a read-before-write (two transactions on PostgreSQL both saw
+            // "not taken"): the index decided, and the answer is the same 409 the read would have given.
+            return RuntimeError.conflict(Self.uniqueViolationDetail).problem.with(status: .conflict, slug: "already-exists")
         default:
             return nil
         }
@@ -53,6 +57,16 @@ extension Problem {
         guard (400..<500).contains(error.httpStatus.code) else { return nil }
         return RuntimeError.invalidRequest("\(error.causeDescription): \(error.underlyingError)").problem
     }
+
+    /// The `Retry-After` seconds an error asks for, looking through the generated layer's wrapper.
+    static func retryAfter(_ error: any Error) -> Int? {
+        if let error = error as? any RetryAfterProviding { return error.retryAfterSeconds }
+        if let error = error as? ServerError { return retryAfter(error.underlyingError) }
+        return nil
+    }
+
+    static let uniqueViolationDetail =
+        "Something with the same unique name, e-mail address or key already exists (it may have been created at the same moment); fetch it, or choose another."
 
     func with(status: HTTPResponse.Status, slug: String) -> Problem {
         Problem(type: "https://atrium.dev/problems/\(slug)", title: status.reasonPhrase, status: status.code, detail: detail)

@@ -130,7 +130,9 @@ struct WalkingSkeletonTests {
                 {"data":{"accountId":"acct_1","completedAt":"2026-11-23T00:00:00Z","completedTasks":1,"firmId":"\(firm)","threadId":"thr_forge","totalTasks":1},"timestamp":"2026-11-23T00:00:00Z","type":"chat.thread.tasks_completed"}
                 """.utf8)
             // The pipeline made its subscription's secret at start-up and keeps it in its own database.
-            let genuine = try #require(WebhookSecret.key(of: try await Self.inboundSecret(cluster, service: .pipeline, subscription: "pipeline-service.chat")))
+            let genuine = try #require(WebhookSecret.key(of: try await InboundSecrets.read(
+                databaseURL: cluster.topology.databaseURL, schema: cluster.topology.schemaPrefix + "pipeline",
+                sqlitePath: cluster.topology.dataDirectory + "/pipeline.sqlite", subscription: "pipeline-service.chat")))
             let forger = try #require(WebhookSecret.key(of: WebhookSecret.generate()))
             let now = Int(Date().timeIntervalSince1970)
             func post(id: String, key: SymmetricKey, at timestamp: Int, signed: Bool = true) async throws -> Int {
@@ -146,18 +148,6 @@ struct WalkingSkeletonTests {
             #expect(try await post(id: "msg_1", key: genuine, at: now) == 204)
             #expect(try await Self.recordedEvents(pipeline, thread: "thr_forge") == 1)
         }
-    }
-
-    /// The secret `service` registered `subscription` with, read from its own database.
-    static func inboundSecret(_ cluster: Cluster, service: ServiceName, subscription: String) async throws -> String {
-        let database = try await Database.open(
-            url: cluster.topology.databaseURL, schema: cluster.topology.schemaPrefix + service.rawValue,
-            sqlitePath: cluster.topology.dataDirectory + "/\(service.rawValue).sqlite", logger: Logger(label: "skeleton"))
-        let secret = try? await database.sql.raw(
-            "SELECT secret FROM inbound_webhook_secrets WHERE subscription_id = \(bind: subscription)"
-        ).first()?.decode(column: "secret", as: String.self)
-        try await database.close()
-        return try #require(secret)
     }
 
     @Test("SIGTERM stops every service gracefully with exit status 0")

@@ -16,6 +16,10 @@ enum TestConfiguration {
         "ATRIUM_WEBHOOK_RETRY_MAX_MS": "400",
         "ATRIUM_WEBHOOK_TIMEOUT_MS": "2000",
         "ATRIUM_PASSWORD_HASH_COST": "4",
+        // The suite signs in a lot, all from one address; tests of the limits set their own.
+        "ATRIUM_SIGNIN_CLIENT_BURST": "1000000",
+        "ATRIUM_SIGNIN_ACCOUNT_BURST": "1000000",
+        "ATRIUM_PASSWORD_HASH_QUEUE": "10000",
         "ATRIUM_LOG_LEVEL": "info",
     ]
 

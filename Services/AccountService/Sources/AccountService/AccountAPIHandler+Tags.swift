@@ -19,9 +19,11 @@ extension AccountAPIHandler {
         let name = try InputValidation.name(body.name, field: "name", max: 60)
         let tag = TagRecord(id: Identifier.make("tag"), firmId: firm, name: name, nameKey: name.lowercased(), createdAt: EpochMillis.now())
         let tags = self.tags
-        try await database.transaction { tx in
-            guard try await tags.tag(firm: firm, nameKey: tag.nameKey, on: tx) == nil else { throw AccountError.tagNameTaken(name) }
-            try await tags.insert(tag, on: tx)
+        try await AccountError.whenTaken(.tagNameTaken(name)) {
+            try await database.transaction { tx in
+                guard try await tags.tag(firm: firm, nameKey: tag.nameKey, on: tx) == nil else { throw AccountError.tagNameTaken(name) }
+                try await tags.insert(tag, on: tx)
+            }
         }
         return .created(.init(body: .json(tag.wire)))
     }
@@ -32,7 +34,7 @@ extension AccountAPIHandler {
         let name = try InputValidation.name(body.name, field: "name", max: 60)
         let tags = self.tags
         let id = input.path.tagId
-        let renamed = try await outbox.transaction { tx in
+        let renamed = try await AccountError.whenTaken(.tagNameTaken(name)) { try await outbox.transaction { tx in
             guard var tag = try await tags.tag(id: id, on: tx.sql), tag.firmId == firm else { throw AccountError.notFound("No tag \(id).") }
             if let other = try await tags.tag(firm: firm, nameKey: name.lowercased(), on: tx.sql), other.id != id {
                 throw AccountError.tagNameTaken(name)
@@ -45,7 +47,7 @@ extension AccountAPIHandler {
                 try await Self.announce(account: account, firm: firm, added: [], removed: [], tags: tags, on: tx)
             }
             return tag
-        }
+        } }
         return .ok(.init(body: .json(renamed.wire)))
     }
 

@@ -26,7 +26,7 @@ extension AccountAPIHandler {
         let firmID = try Self.adminFirm("Only owners and admins add team members.")
         if body.role == .owner, caller.role != .owner { throw AccountError.notAllowed("Only an owner can add another owner.") }
         let member = try await newMember(body, firmID: firmID, field: "")
-        try await outbox.transaction { tx in
+        try await AccountError.whenTaken(.emailTaken) { try await outbox.transaction { tx in
             guard try await directory.member(email: member.email, on: tx.sql) == nil else { throw AccountError.emailTaken }
             guard let firm = try await directory.firm(id: firmID, on: tx.sql) else { throw AccountError.notFound("No firm \(firmID).") }
             try await directory.insertMember(member, on: tx.sql)
@@ -39,7 +39,7 @@ extension AccountAPIHandler {
             }
             try await recordActivity(by: caller, firm: firmID, action: "member.added",
                                      summary: "added \(member.firstName) \(member.lastName) as \(member.role)", on: tx.sql)
-        }
+        } }
         return .created(.init(body: .json(member.wire)))
     }
 

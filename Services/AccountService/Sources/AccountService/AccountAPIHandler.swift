@@ -22,6 +22,7 @@ struct AccountAPIHandler: APIProtocol {
 
     func createFirm(_ input: Operations.CreateFirm.Input) async throws -> Operations.CreateFirm.Output {
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
+        try sessions.limits.admitClient()
         let now = EpochMillis.now()
         let firm = FirmRecord(id: Identifier.make("firm"), name: try InputValidation.name(body.firmName, field: "firmName", max: 200),
                               createdAt: now, settingsUpdatedAt: now)
@@ -29,25 +30,28 @@ struct AccountAPIHandler: APIProtocol {
         ownerInput.role = .owner
         guard ownerInput.password != nil else { throw AccountError.invalid("owner.password is required.") }
         let owner = try await newMember(ownerInput, firmID: firm.id, field: "owner.")
-        let tokens = try await database.transaction { tx in
-            guard try await directory.member(email: owner.email, on: tx) == nil else { throw AccountError.emailTaken }
-            try await directory.insertFirm(firm, owner: owner, on: tx)
-            return try await sessions.issuePair(for: owner.caller, on: tx)
+        let tokens = try await AccountError.whenTaken(.emailTaken) {
+            try await database.transaction { tx in
+                guard try await directory.member(email: owner.email, on: tx) == nil else { throw AccountError.emailTaken }
+                try await directory.insertFirm(firm, owner: owner, on: tx)
+                return try await sessions.issuePair(for: owner.caller, on: tx)
+            }
         }
         return .created(.init(body: .json(.init(firm: firm.wire, owner: owner.wire, tokens: tokens))))
     }
 
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
-        let email = (try? InputValidation.email(body.email)) ?? body.email.lowercased()
-        return .ok(.init(body: .json(try await sessions.login(try await sessions.memberCredential(email: email), password: body.password))))
+        let (email, password) = try InputValidation.signIn(email: body.email, password: body.password)
+        let credential = try await sessions.memberCredential(email: email)
+        return .ok(.init(body: .json(try await sessions.login(credential, identity: "member:\(email)", password: password))))
     }
 
     func contactLogin(_ input: Operations.ContactLogin.Input) async throws -> Operations.ContactLogin.Output {
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
-        let email = (try? InputValidation.email(body.email)) ?? body.email.lowercased()
+        let (email, password) = try InputValidation.signIn(email: body.email, password: body.password)
         let credential = try await sessions.contactCredential(firm: body.firmId, email: email)
-        return .ok(.init(body: .json(try await sessions.login(credential, password: body.password))))
+        return .ok(.init(body: .json(try await sessions.login(credential, identity: "contact:\(body.firmId):\(email)", password: password))))
     }
 
     func refresh(_ input: Operations.Refresh.Input) async throws -> Operations.Refresh.Output {
@@ -57,6 +61,7 @@ struct AccountAPIHandler: APIProtocol {
 
     func acceptInvitation(_ input: Operations.AcceptInvitation.Input) async throws -> Operations.AcceptInvitation.Output {
         guard case .json(let body) = input.body else { throw AccountError.invalid("Expected a JSON body.") }
+        try sessions.limits.admitClient()
         let hash = try await sessions.hasher.hash(try InputValidation.password(body.password))
         let digest = Sessions.digest(body.token)
         let tokens = try await database.transaction { tx in

@@ -8,6 +8,8 @@ public enum AccountError: ProblemConvertible, Equatable {
     case tagNameTaken(String)
     case badCredentials
     case lockedOut(retryAfterSeconds: Int)
+    case rateLimited(retryAfterSeconds: Int)
+    case busy
     case invalidRefreshToken
     case notFound(String)
     case notAllowed(String)
@@ -23,7 +25,8 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .emailTaken, .tagNameTaken, .conflict, .lastOwner: .conflict
         case .invalidInvitation: .badRequest
         case .badCredentials, .invalidRefreshToken, .badServiceCredential: .unauthorized
-        case .lockedOut: .tooManyRequests
+        case .lockedOut, .rateLimited: .tooManyRequests
+        case .busy: .serviceUnavailable
         case .notFound: .notFound
         case .gone: .gone
         case .notAllowed: .forbidden
@@ -37,6 +40,8 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .tagNameTaken: "tag-name-taken"
         case .badCredentials: "bad-credentials"
         case .lockedOut: "too-many-attempts"
+        case .rateLimited: "rate-limited"
+        case .busy: "busy"
         case .invalidRefreshToken: "invalid-refresh-token"
         case .notFound: "not-found"
         case .notAllowed: "forbidden"
@@ -56,9 +61,33 @@ public enum AccountError: ProblemConvertible, Equatable {
         case .emailTaken: "A team member with this e-mail address already exists."
         case .tagNameTaken(let name): "The firm already has a tag named \"\(name)\"."
         case .badCredentials: "The e-mail address or password is wrong."
-        case .lockedOut(let seconds): "Too many failed sign-ins; try again in \(seconds) seconds."
+        case .lockedOut(let seconds): "Too many failed sign-ins for this e-mail address; try again in \(seconds) seconds."
+        case .rateLimited(let seconds): "Too many attempts from your address; try again in \(seconds) seconds."
+        case .busy: "Too many passwords are being checked right now; try again in a second."
         case .invalidRefreshToken: "The refresh token is unknown, used or expired; sign in again."
         case .badServiceCredential: "The service name or its credential is wrong."
+        }
+    }
+}
+
+extension AccountError: RetryAfterProviding {
+    public var retryAfterSeconds: Int? {
+        switch self {
+        case .lockedOut(let seconds), .rateLimited(let seconds): seconds
+        case .busy: 1
+        default: nil
+        }
+    }
+}
+
+extension AccountError {
+    /// Runs `body`; when a unique index refuses its write, answers `taken` instead. On PostgreSQL two
+    /// transactions can both pass the read-before-write; the loser then gets the answer the read gives.
+    static func whenTaken<T: Sendable>(_ taken: AccountError, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch where Database.isUniqueViolation(error) {
+            throw taken
         }
     }
 }

@@ -37,11 +37,13 @@ public func buildRouter(_ runtime: ServiceRuntime, signer: TokenSigner) async th
     let directory = SQLDirectoryRepository(forUpdate: forUpdate)
     let people = SQLPeopleRepository()
     let credentials = SQLCredentialRepository(forUpdate: forUpdate)
-    let hasher = PasswordHasher(cost: runtime.configuration.passwordHashCost)
+    let limits = runtime.configuration.signInLimits
+    let hasher = PasswordHasher(
+        cost: runtime.configuration.passwordHashCost, limiter: HashingLimiter(slots: limits.hashConcurrency, queue: limits.hashQueue))
     let sessions = Sessions(
         database: runtime.database, directory: directory, people: people, credentials: credentials, signer: signer,
         hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()),
-        invitationKey: Sessions.invitationKey(from: accountSecret))
+        invitationKey: Sessions.invitationKey(from: accountSecret), limits: SignInGuard(limits))
     try AccountAPIHandler(
         database: runtime.database, outbox: runtime.outbox, directory: directory, people: people, credentials: credentials,
         tags: SQLTagRepository(forUpdate: forUpdate), sessions: sessions, cache: runtime.directoryCache,

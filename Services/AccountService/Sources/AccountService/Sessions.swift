@@ -9,8 +9,6 @@ struct Credential: Sendable {
     var kind: SubjectKind
     var id: String
     var passwordHash: String?
-    var failedLogins: Int64
-    var lockedUntil: Int64?
     var caller: Caller
     /// Why a correct password still does not sign this person in (said only to whoever knows the password).
     var refusal: AccountError?
@@ -30,31 +28,26 @@ struct Sessions: Sendable {
     let invitationKey: SymmetricKey
     let refreshLifetimeMillis: Int64 = 30 * 24 * 3600 * 1000
     let invitationLifetimeMillis: Int64 = 7 * 24 * 3600 * 1000
-    /// Failed sign-ins allowed before the account is locked for a while.
-    static let freeAttempts: Int64 = 5
+    /// Rate limits per client address and per e-mail address.
+    let limits: SignInGuard
 
-    /// Checks the password; counts failures and locks the person out with growing delays.
-    /// Invited (no password yet) and deactivated people fail exactly like a wrong password.
-    func login(_ found: Credential?, password: String) async throws -> Components.Schemas.TokenPair {
+    /// Checks the password of `identity` (how the caller named themselves: see `SignInGuard`).
+    /// Unknown, invited (no password yet) and deactivated people fail exactly like a wrong
+    /// password: same answer, same hashing time, same count towards the e-mail's limit.
+    func login(_ found: Credential?, identity: String, password: String) async throws -> Components.Schemas.TokenPair {
+        try limits.admitClient()
+        try limits.admitAccount(identity)
         guard let credential = found, let hash = credential.passwordHash, !hash.isEmpty else {
             // Spend the same time as a real check, so response times do not reveal who has an account.
             _ = try await hasher.verify(password, hash: dummyHash)
+            limits.failed(identity)
             throw AccountError.badCredentials
-        }
-        let now = EpochMillis.now()
-        if let lockedUntil = credential.lockedUntil, lockedUntil > now {
-            throw AccountError.lockedOut(retryAfterSeconds: Int((lockedUntil - now + 999) / 1000))
         }
         guard try await hasher.verify(password, hash: hash) else {
-            let failures = try await credentials.countFailedLogin(credential.kind, id: credential.id, on: database.sql)
-            if let until = Self.lockout(after: failures, now: now) {
-                try await credentials.lock(credential.kind, id: credential.id, until: until, on: database.sql)
-            }
+            limits.failed(identity)
             throw AccountError.badCredentials
         }
-        if credential.failedLogins > 0 {
-            try await credentials.clearFailedLogins(credential.kind, id: credential.id, on: database.sql)
-        }
+        limits.succeeded(identity)
         if let refusal = credential.refusal { throw refusal }
         return try await database.transaction { tx in try await issuePair(for: credential.caller, on: tx) }
     }
@@ -146,12 +139,6 @@ struct Sessions: Sendable {
         SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("atrium-invitation-tokens".utf8), using: SymmetricKey(data: Data(secret.utf8))))
     }
 
-    static func lockout(after failures: Int64, now: Int64) -> Int64? {
-        guard failures >= freeAttempts else { return nil }
-        let seconds: Int64 = min(900, 30 << min(10, failures - freeAttempts))
-        return now + seconds * 1000
-    }
-
     static func digest(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -177,7 +164,7 @@ extension MemberRecord {
     }
 
     var credential: Credential {
-        Credential(kind: .member, id: id, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil, caller: caller, refusal: nil)
+        Credential(kind: .member, id: id, passwordHash: passwordHash, caller: caller, refusal: nil)
     }
 }
 
@@ -185,6 +172,6 @@ extension ContactRecord {
     var caller: Caller { Caller(kind: .contact, subject: id, firmID: firmId) }
 
     var credential: Credential {
-        Credential(kind: .contact, id: id, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil, caller: caller, refusal: nil)
+        Credential(kind: .contact, id: id, passwordHash: passwordHash, caller: caller, refusal: nil)
     }
 }

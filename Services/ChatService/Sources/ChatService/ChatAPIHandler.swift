@@ -108,10 +108,10 @@ struct ThreadDraft {
         accountID = input.accountId.trimmingCharacters(in: .whitespacesAndNewlines)
         subject = input.subject.trimmingCharacters(in: .whitespacesAndNewlines)
         tasks = (input.tasks ?? []).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard (1...100).contains(accountID.count) else { throw ChatError.invalid("accountId must be 1 to 100 characters.") }
-        guard (1...300).contains(subject.count) else { throw ChatError.invalid("subject must be 1 to 300 characters.") }
+        guard (1...100).contains(accountID.unicodeScalars.count) else { throw ChatError.invalid("accountId must be 1 to 100 characters.") }
+        guard (1...300).contains(subject.unicodeScalars.count) else { throw ChatError.invalid("subject must be 1 to 300 characters.") }
         guard tasks.count <= 200 else { throw ChatError.invalid("A thread carries at most 200 tasks.") }
-        if let index = tasks.firstIndex(where: { !(1...2000).contains($0.count) }) {
+        if let index = tasks.firstIndex(where: { !(1...2000).contains($0.unicodeScalars.count) }) {
             throw ChatError.invalid("tasks[\(index)].text must be 1 to 2000 characters.")
         }
     }

@@ -117,7 +117,8 @@ extension DocAPIHandler {
 enum FolderName {
     static func validate(_ raw: String) throws -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...120).contains(name.count) else { throw DocError.invalid("name must be 1 to 120 characters.") }
+        // Code points, as the contract's maxLength counts them.
+        guard (1...120).contains(name.unicodeScalars.count) else { throw DocError.invalid("name must be 1 to 120 characters.") }
         guard name != ".", name != "..", !name.contains("/"), !name.contains("\\"),
             !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
             throw DocError.invalid("name may not be \".\" or \"..\" nor contain slashes or control characters.")

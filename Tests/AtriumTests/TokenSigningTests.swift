@@ -1,6 +1,9 @@
 import AccountService
+import AsyncHTTPClient
 import AtriumRuntime
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import JWTKit
 import Testing
 
@@ -78,5 +81,28 @@ struct TokenSigningTests {
         await #expect(throws: RuntimeError.self) { try await verifyAfter.verify(oldToken) }
         #expect(try await verifyAfter.verify(newToken).subject == "mem_1")
         #expect(throws: ConfigurationError.self) { try TokenSigner.publicKeys(accountSecret: "", signingKeys: "c2hvcnQ") }
+    }
+
+    @Test("the first tokens a service sees at once all verify while it is still reading the JWKS")
+    func concurrentFirstReads() async throws {
+        let signer = try await TestConfiguration.signer()
+        let token = try await signer.issue(for: Self.member)
+        let jwks = try JSONEncoder().encode(signer.jwks)
+        let router = Router()
+        router.get("/.well-known/jwks.json") { _, _ -> Response in
+            // Slow enough that every request below arrives while the first read is under way.
+            try await Task.sleep(for: .milliseconds(200))
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: jwks)))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port ?? 0)/.well-known/jwks.json"
+            let verifier = await TokenVerifier(audience: "doc-service", source: .jwks(url: url, client: HTTPClient.shared))
+            let verified = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await verifier.verify(token).subject } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(verified == Array(repeating: "mem_1", count: 8))
+        }
     }
 }

@@ -29,6 +29,8 @@ public final class TokenVerifier: Sendable {
     struct State {
         var known: Set<String> = []
         var lastFetch: ContinuousClock.Instant?
+        /// The read under way: concurrent callers wait for it rather than being refused meanwhile.
+        var inFlight: Task<Void, any Error>?
     }
 
     public init(audience: String, source: Source, refetchInterval: Duration = .seconds(10)) async {
@@ -66,15 +68,25 @@ public final class TokenVerifier: Sendable {
         state.withLock { _ = $0.known.insert(kid) }
     }
 
-    /// Reads the JWKS document again, unless it was read moments ago.
+    /// Reads the JWKS document again, unless it was read moments ago; joins a read under way.
     private func refetch() async throws {
         guard case .jwks(let url, let client) = source else { return }
-        let due = state.withLock { state in
-            if let last = state.lastFetch, ContinuousClock.now - last < refetchInterval { return false }
+        let read: Task<Void, any Error>? = state.withLock { state in
+            if let running = state.inFlight { return running }
+            if let last = state.lastFetch, ContinuousClock.now - last < refetchInterval { return nil }
             state.lastFetch = .now
-            return true
+            let task = Task {
+                defer { self.state.withLock { $0.inFlight = nil } }
+                try await self.fetch(url, client)
+            }
+            state.inFlight = task
+            return task
         }
-        guard due else { return }
+        try await read?.value
+    }
+
+    /// Reads the JWKS document and adds its keys.
+    private func fetch(_ url: String, _ client: HTTPClient) async throws {
         let document: JWKSDocument
         do {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))

@@ -9,7 +9,7 @@ import NIOHTTP1
 extension AuthorizationMatrixTests {
     static func rows(_ world: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
         accountRows(world, cluster: cluster) + accountPeopleRows(world, cluster: cluster) + tagRows(world, cluster: cluster)
-            + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + webhookRows(world, hook: hook) + publicRows()
+            + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + webhookRows(world, cluster: cluster, hook: hook) + publicRows()
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
@@ -134,28 +134,54 @@ extension AuthorizationMatrixTests {
         ]
     }
 
-    /// The webhooks API every service serves: owners, admins (and services) only.
-    static func webhookRows(_ w: MatrixWorld, hook: String) -> [Row] {
+    /// The webhooks API every service serves: owners, admins (and services) only. Subscriptions made
+    /// here name an event type nothing publishes, so the test consumer never hears from them.
+    static func webhookRows(_ w: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
         let operators = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let quiet: [String: Any] = ["url": hook, "eventTypes": ["matrix.never"]]
+        nonisolated(unsafe) let body = quiet
+        let owner = { @Sendable (service: ServiceName) in ServiceHTTP(base: cluster.url(service), token: w.tokens[.owner]) }
         return ServiceName.allCases.flatMap { service in
             [
                 row(service, .GET, "/v1/webhooks/event-types", operators(200)),
                 row(service, .GET, "/v1/webhooks/subscriptions", operators(200)),
+                row(service, .POST, "/v1/webhooks/subscriptions", quiet, operators(201)),
                 row(service, .GET, "/v1/webhooks/deliveries", operators(200)),
                 row(service, .GET, "/v1/webhooks/subscriptions/sub_missing", operators(404)),
+                Row(service: service, method: .PUT, path: { "/v1/webhooks/subscriptions/matrix-\($0.rawValue.lowercased())" },
+                    body: { _ in body }, expected: operators(201)),
                 row(service, .GET, "/v1/webhooks/deliveries/dlv_missing/attempts", operators(404)),
                 row(service, .POST, "/v1/webhooks/deliveries/dlv_missing/replay", operators(404)),
                 row(service, .DELETE, "/v1/webhooks/subscriptions/sub_missing", operators(404)),
+                Row(service: service, method: .DELETE, path: { _ in
+                    let (_, made) = try await owner(service).send(.POST, "/v1/webhooks/subscriptions", json: body)
+                    return "/v1/webhooks/subscriptions/\(made["id"] as? String ?? "")"
+                }, body: { _ in nil }, expected: operators(204)),
             ]
-        } + [
-            Row(service: .account, method: .PUT, path: { "/v1/webhooks/subscriptions/matrix-\($0.rawValue.lowercased())" },
-                body: { _ in ["url": hook, "eventTypes": ["account.tags_updated"]] }, expected: operators(201)),
+        } + ownWebhookRows(w, owner: owner(.account), operators: operators)
+    }
+
+    /// The firm's own subscription on AccountService and one of its deliveries: real ids, where the
+    /// rows above name missing ones.
+    static func ownWebhookRows(_ w: MatrixWorld, owner: ServiceHTTP, operators: (Int) -> [Persona: Int]) -> [Row] {
+        [
+            row(.account, .GET, "/v1/webhooks/subscriptions/\(w.subscription)", operators(200)),
+            row(.account, .GET, "/v1/webhooks/deliveries/\(w.delivery)/attempts", operators(200)),
+            // A replay is refused while the delivery is still pending, so each caller waits for the last one to land.
+            Row(service: .account, method: .POST, path: { _ in
+                try await MatrixWorld.delivered(w.delivery, of: w.subscription, owner)
+                return "/v1/webhooks/deliveries/\(w.delivery)/replay"
+            }, body: { _ in nil }, expected: operators(202)),
         ]
     }
 
     /// Routes open to everyone: their answer does not depend on who asks.
     static func publicRows() -> [Row] {
         [
+            Row(service: .account, method: .POST, path: MatrixWorld.at("/v1/firms"), body: { persona in
+                ["firmName": "Newcomers", "owner": ["email": "\(unique(persona))@signup.example", "firstName": "Nia",
+                                                    "lastName": "Newcomer", "password": password]]
+            }, expected: all(201)),
             row(.account, .POST, "/v1/auth/token", ["email": "nobody@matrix.example", "password": "wrong password 1"], all(401)),
             row(.account, .POST, "/v1/auth/contact-token", ["firmId": "firm_x", "email": "nobody@matrix.example", "password": "wrong password 1"], all(401)),
             row(.account, .POST, "/v1/auth/refresh", ["refreshToken": "made-up"], all(401)),

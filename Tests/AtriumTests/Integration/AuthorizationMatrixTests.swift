@@ -7,7 +7,9 @@ import SQLKit
 import Testing
 
 /// SPEC "People and access", enforced by every real service: each endpoint that exists, called
-/// by each kind of caller, answers exactly what the spec says.
+/// by each kind of caller, answers exactly what the spec says; every operation the services
+/// document has a row (`+Coverage`); and a second firm's resources are, to the first firm's
+/// people, indistinguishable from nothing (`+CrossFirm`).
 @Suite("Authorization matrix across the real services", .serialized)
 struct AuthorizationMatrixTests {
     static let password = "matrix password 0123"
@@ -55,19 +57,17 @@ struct AuthorizationMatrixTests {
         try await TestStorage.with(.sqlite) { consumerStorage in
             try await TestConsumer.run(storage: consumerStorage) { consumer, hook in
                 try await IntegrationHarness.with(engine) { cluster in
-                    let world = try await MatrixWorld.build(cluster, consumer: consumer, hook: hook)
-                    var failures: [String] = []
-                    for row in Self.rows(world, cluster: cluster, hook: hook) {
-                        for persona in Persona.allCases {
-                            let path = try await row.path(persona)
-                            let client = ServiceHTTP(base: cluster.url(row.service), token: world.tokens[persona])
-                            let (status, body) = try await client.send(row.method, path, json: row.body(persona))
-                            if status != row.expected(persona) {
-                                failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected(persona)) \(body)")
-                            }
-                        }
-                    }
+                    // Two firms side by side, built at once: everything firm A's people try on firm B must fail like nothing.
+                    async let built = MatrixWorld.build(cluster, consumer: consumer, hook: hook)
+                    async let builtRival = MatrixWorld.build(cluster, consumer: consumer, hook: hook, label: "rival")
+                    let (world, rival) = try await (built, builtRival)
+                    let rows = Self.rows(world, cluster: cluster, hook: hook)
+                    let (failures, targets) = try await Self.answers(rows, world, cluster)
                     #expect(failures.isEmpty, "\(failures.count) wrong answers:\n\(failures.joined(separator: "\n"))")
+                    let missing = try await Self.uncoveredOperations(targets, cluster)
+                    #expect(missing.isEmpty, "\(missing.count) documented operations without a row in the matrix:\n\(missing.joined(separator: "\n"))")
+                    let leaks = try await Self.crossFirmLeaks(asking: world, about: rival, cluster: cluster, hook: hook)
+                    #expect(leaks.isEmpty, "\(leaks.count) answers that tell firm B's resources from nothing:\n\(leaks.joined(separator: "\n"))")
                     try await Self.listingsAreFiltered(world, cluster)
                     try await Self.accessChangesReachEveryService(world, cluster)
                     try await Self.eventsArriveSigned(world, consumer)
@@ -76,6 +76,25 @@ struct AuthorizationMatrixTests {
                 }
             }
         }
+    }
+
+    /// Sends every row as every persona. Returns the wrong answers, and where each row went as the
+    /// owner (what the coverage check matches against the served documents).
+    static func answers(_ rows: [Row], _ world: MatrixWorld, _ cluster: Cluster) async throws -> (failures: [String], targets: [Target]) {
+        var failures: [String] = []
+        var targets: [Target] = []
+        for row in rows {
+            for persona in Persona.allCases {
+                let path = try await row.path(persona)
+                if persona == .owner { targets.append(Target(service: row.service, method: row.method, path: path)) }
+                let client = ServiceHTTP(base: cluster.url(row.service), token: world.tokens[persona])
+                let (status, body) = try await client.send(row.method, path, json: row.body(persona))
+                if status != row.expected(persona) {
+                    failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected(persona)) \(body)")
+                }
+            }
+        }
+        return (failures, targets)
     }
 
     /// Listing endpoints answer 200 to everyone, but each sees only their own.

@@ -5,7 +5,9 @@ import NIOHTTP1
 import Testing
 
 /// A firm built through the real AccountService for the authorization matrix: one person of every
-/// kind, two accounts, contacts, a tag, and threads in ChatService and PipelineService.
+/// kind, two accounts, contacts, a tag, threads in ChatService and PipelineService, a folder, and a
+/// webhook subscription with a delivery. Several firms live side by side in one cluster, each under
+/// its own `label` (e-mail domains, names).
 struct MatrixWorld: Sendable {
     typealias Persona = AuthorizationMatrixTests.Persona
 
@@ -27,22 +29,33 @@ struct MatrixWorld: Sendable {
     let spareMember: String
     /// A folder of account A.
     let folder: String
+    /// The firm's webhook subscription on AccountService, and one of its deliveries.
+    let subscription: String
+    let delivery: String
 
-    static func build(_ cluster: Cluster, consumer: TestConsumer, hook: String) async throws -> MatrixWorld {
+    /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
+    var ids: Set<String> {
+        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, spareMember, folder, subscription,
+         delivery]
+    }
+
+    /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
+    /// `<name>@alpha.<label>.example` and `<name>@beta.<label>.example`, its tag `<Label>`.
+    static func build(_ cluster: Cluster, consumer: TestConsumer, hook: String, label: String = "matrix") async throws -> MatrixWorld {
         let password = AuthorizationMatrixTests.password
         let account = ServiceHTTP(base: cluster.url(.account))
         let signup = try await account.send(.POST, "/v1/firms", json: [
-            "firmName": "Matrix & Partners",
-            "owner": ["email": "owner@matrix.example", "firstName": "Mona", "lastName": "Owner", "password": password],
+            "firmName": "\(label.capitalized) & Partners",
+            "owner": ["email": "owner@\(label).example", "firstName": "Mona", "lastName": "Owner", "password": password],
         ])
         #expect(signup.status == 201)
         let owner = "Bearer " + (try #require((signup.json["tokens"] as? [String: Any])?["accessToken"] as? String))
         let firmID = try #require((signup.json["firm"] as? [String: Any])?["id"] as? String)
         let asOwner = ServiceHTTP(base: cluster.url(.account), token: owner)
-        #expect(try await asOwner.send(.PUT, "/v1/webhooks/subscriptions/matrix", json: [
+        let subscription = try #require(try await asOwner.send(.POST, "/v1/webhooks/subscriptions", json: [
             "url": hook, "secret": TestConsumer.secret,
             "eventTypes": ["account.tags_updated", "account.access_updated", "account.member_updated", "account.invitation_created"],
-        ]).status == 201)
+        ]).json["id"] as? String)
 
         func created(_ response: (status: Int, json: [String: Any])) throws -> String {
             #expect(response.status == 201 || response.status == 200, "\(response.json)")
@@ -52,7 +65,7 @@ struct MatrixWorld: Sendable {
         var memberIDs: [Persona: String] = [.owner: try #require((signup.json["owner"] as? [String: Any])?["id"] as? String)]
         for (persona, role, rights) in [(Persona.admin, "admin", [String]()), (.assigned, "employee", []), (.unassigned, "employee", []),
                                         (.viewAll, "employee", ["view_all_accounts"]), (.manager, "employee", ["manage_documents"])] {
-            let email = "\(persona.rawValue.lowercased())@matrix.example"
+            let email = "\(persona.rawValue.lowercased())@\(label).example"
             memberIDs[persona] = try created(try await asOwner.send(.POST, "/v1/team-members", json: [
                 "email": email, "firstName": persona.rawValue, "lastName": "Member", "password": password, "role": role, "rights": rights,
             ]))
@@ -60,7 +73,7 @@ struct MatrixWorld: Sendable {
             tokens[persona] = "Bearer " + (try #require(login.json["accessToken"] as? String))
         }
         let spareMember = try created(try await asOwner.send(.POST, "/v1/team-members", json: [
-            "email": "spare@matrix.example", "firstName": "Spare", "lastName": "Member", "password": password,
+            "email": "spare@\(label).example", "firstName": "Spare", "lastName": "Member", "password": password,
         ]))
         let accountA = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Alpha Ltd", "kind": "company"]))
         let accountB = try created(try await asOwner.send(.POST, "/v1/accounts", json: ["name": "Beta LLP", "kind": "company"]))
@@ -78,8 +91,8 @@ struct MatrixWorld: Sendable {
             #expect(accepted.status == 200)
             return (id, "Bearer " + (try #require(accepted.json["accessToken"] as? String)))
         }
-        let (contactA, contactToken) = try await activeContact("cleo@alpha.example", on: accountA)
-        let (_, otherToken) = try await activeContact("omar@beta.example", on: accountB)
+        let (contactA, contactToken) = try await activeContact("cleo@alpha.\(label).example", on: accountA)
+        let (_, otherToken) = try await activeContact("omar@beta.\(label).example", on: accountB)
         tokens[.contact] = contactToken
         let view = try await ServiceHTTP(base: cluster.url(.account), token: tokens[.assigned])
             .send(.POST, "/v1/accounts/\(accountA)/contacts/\(contactA)/portal-view")
@@ -87,9 +100,9 @@ struct MatrixWorld: Sendable {
         tokens[.portalView] = "Bearer " + (try #require(view.json["accessToken"] as? String))
         tokens[.otherContact] = otherToken
         let pending = try created(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/contacts", json: [
-            "email": "pending@alpha.example", "firstName": "Pat", "lastName": "Pending",
+            "email": "pending@alpha.\(label).example", "firstName": "Pat", "lastName": "Pending",
         ]))
-        let tag = try created(try await asOwner.send(.POST, "/v1/tags", json: ["name": "Matrix"]))
+        let tag = try created(try await asOwner.send(.POST, "/v1/tags", json: ["name": label.capitalized]))
         #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/tags", json: ["add": [tag]]).status == 200)
 
         let chat = ServiceHTTP(base: cluster.url(.chat), token: owner)
@@ -106,10 +119,30 @@ struct MatrixWorld: Sendable {
         }
         let folder = try created(try await ServiceHTTP(base: cluster.url(.doc), token: owner)
             .send(.POST, "/v1/accounts/\(accountA)/folders", json: ["name": "Matrix"]))
+        let delivery = try await firstDelivery(of: subscription, asOwner)
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
-            folder: folder)
+            folder: folder, subscription: subscription, delivery: delivery)
+    }
+
+    /// The id of a delivery made to `subscription` (the firm's own events went to it while it was built).
+    static func firstDelivery(of subscription: String, _ asOwner: ServiceHTTP) async throws -> String {
+        var delivery: String?
+        try await eventually("a delivery to \(subscription)") {
+            let (_, page) = try await asOwner.send(.GET, "/v1/webhooks/deliveries?subscriptionId=\(subscription)")
+            delivery = (page["items"] as? [[String: Any]])?.first?["id"] as? String
+            return delivery != nil
+        }
+        return try #require(delivery)
+    }
+
+    /// Returns once `delivery` (to `subscription`) is delivered, so it may be replayed.
+    static func delivered(_ delivery: String, of subscription: String, _ asOwner: ServiceHTTP) async throws {
+        try await eventually("delivery \(delivery) to land") {
+            let (_, page) = try await asOwner.send(.GET, "/v1/webhooks/deliveries?status=delivered&subscriptionId=\(subscription)&limit=100")
+            return (page["items"] as? [[String: Any]])?.contains { $0["id"] as? String == delivery } == true
+        }
     }
 
     /// The token of `subject`'s latest invitation, fetched as NotifyService does: the event names the

@@ -89,12 +89,20 @@ public struct ServiceRuntime: Sendable {
             try await database.close()
             database = try await open()
         }
+        do {
+            try await WebhookFanOut.sweep(database, attempts: configuration.webhookDelivery.maxAttempts)
+            try await WebhookRetention.scheduleNext(database, after: EpochMillis.now() - WebhookRetention.everyMillis)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         let tokens = try await TokenService(secret: configuration.jwtSecret, accessTokenLifetime: configuration.accessTokenLifetime)
         // Webhook targets are outside our control: a redirect is a failed delivery, not a hop.
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         return ServiceRuntime(
             configuration: configuration, definition: definition, database: database,
-            outbox: Outbox(database: database, signal: OutboxSignal()), tokens: tokens, httpClient: httpClient,
+            outbox: Outbox(database: database, signal: OutboxSignal(), deliveryAttempts: configuration.webhookDelivery.maxAttempts),
+            tokens: tokens, httpClient: httpClient,
             logger: logger, metrics: metrics, document: document,
             clients: ServiceClients(configuration: configuration, tokens: tokens, httpClient: httpClient),
             directoryCache: DirectoryCache()
@@ -134,14 +142,35 @@ public struct ServiceRuntime: Sendable {
     /// The webhooks API handler for this service's outbox.
     var webhooksAPI: WebhooksAPIHandler {
         WebhooksAPIHandler(database: database, signal: outbox.signal, eventTypes: definition.publishedEventTypes,
-                           attemptBudget: configuration.webhookDelivery.maxAttempts)
+                           attemptBudget: configuration.webhookDelivery.maxAttempts,
+                           allowPrivateTargets: configuration.webhookDelivery.allowPrivateTargets)
     }
 
-    /// The HTTP server plus the background services: webhook dispatcher and subscription registrar.
-    public func application(router: Router<BasicRequestContext>) -> some ApplicationProtocol {
-        let dispatcher = WebhookDispatcher(
-            database: database, signal: outbox.signal, httpClient: httpClient,
-            settings: configuration.webhookDelivery, logger: logger)
+    /// The runtime's own job handlers: webhook delivery and retention.
+    func runtimeJobs(clock: any JobClock) -> JobHandlers {
+        var jobs = JobHandlers()
+        let sender = WebhookSender(database: database, httpClient: httpClient, settings: configuration.webhookDelivery)
+        jobs.register(WebhookFanOut.kind, policy: sender.policy) { job, _ in try await sender.run(job) }
+        let retention = WebhookRetention(
+            database: database, retentionMillis: Int64(configuration.retentionDays) * 86_400_000,
+            retrySpanMillis: configuration.webhookDelivery.retrySpan.milliseconds)
+        jobs.register(WebhookRetention.kind) { [database] _, _ in
+            let now = clock.now()
+            try await retention.prune(now: now)
+            try await WebhookRetention.scheduleNext(database, after: now)
+            return .succeeded()
+        }
+        return jobs
+    }
+
+    /// The HTTP server plus the background services: the job runner (webhook delivery, retention and
+    /// the service's own `jobs`) and the subscription registrar.
+    public func application(
+        router: Router<BasicRequestContext>, jobs: JobHandlers = JobHandlers(), clock: any JobClock = SystemJobClock()
+    ) -> some ApplicationProtocol {
+        let dispatcher = JobRunner(
+            database: database, handlers: runtimeJobs(clock: clock).merging(jobs), signal: outbox.signal, clock: clock,
+            concurrency: configuration.webhookDelivery.concurrency, logger: logger)
         let registrar = SubscriptionRegistrar(
             requests: definition.subscriptions, configuration: configuration, tokens: tokens,
             httpClient: httpClient, logger: logger)

@@ -48,6 +48,11 @@ struct WalkingSkeletonTests {
         return id
     }
 
+    /// The chat service as Atrium's operators see it: the owner of the services' own subscriptions.
+    static func operatorChat(_ cluster: Cluster) async throws -> ServiceHTTP {
+        ServiceHTTP(base: cluster.url(.chat), token: try await TestConfiguration.serviceToken("atrium-operator"))
+    }
+
     static func recordedEvents(_ pipeline: ServiceHTTP, thread: String) async throws -> Int? {
         let (status, state) = try await pipeline.send(.GET, "/v1/chat-threads/\(thread)")
         return status == 200 ? state["tasksCompletedEvents"] as? Int : nil
@@ -60,12 +65,16 @@ struct WalkingSkeletonTests {
             let thread = try await Self.completeThread(chat, account: account)
             try await eventually("the pipeline to record the event") { try await Self.recordedEvents(pipeline, thread: thread) == 1 }
 
-            let deliveries = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat")
+            // The subscription is the pipeline service's: the firm's owner does not see its deliveries.
+            #expect((try await chat.send(.GET, "/v1/webhooks/deliveries").json["items"] as? [Any])?.isEmpty == true)
+            let operators = try await Self.operatorChat(cluster)
+            let deliveries = try await operators.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat")
             let delivery = try #require((deliveries.json["items"] as? [[String: Any]])?.first)
             let id = try #require(delivery["id"] as? String)
-            #expect(try await chat.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 202)
+            #expect(try await chat.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 404)
+            #expect(try await operators.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 202)
             try await eventually("the replay to be delivered") {
-                let attempts = try await chat.send(.GET, "/v1/webhooks/deliveries/\(id)/attempts").json["items"] as? [Any]
+                let attempts = try await operators.send(.GET, "/v1/webhooks/deliveries/\(id)/attempts").json["items"] as? [Any]
                 return attempts?.count == 2
             }
             #expect(try await Self.recordedEvents(pipeline, thread: thread) == 1, "the redelivery had no second effect")
@@ -81,8 +90,9 @@ struct WalkingSkeletonTests {
             let process = try #require(cluster.processes[.pipeline])
             await process.stop()
             let thread = try await Self.completeThread(chat, account: account)
+            let operators = try await Self.operatorChat(cluster)
             try await eventually("a failed attempt to be recorded") {
-                let items = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
+                let items = try await operators.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
                 guard let delivery = (items as? [[String: Any]])?.first else { return false }
                 return (delivery["attempts"] as? Int ?? 0) >= 1 && delivery["status"] as? String == "pending"
             }

@@ -13,6 +13,8 @@ enum TestConfiguration {
         "ATRIUM_WEBHOOK_TIMEOUT_MS": "2000",
         "ATRIUM_PASSWORD_HASH_COST": "4",
         "ATRIUM_LOG_LEVEL": "info",
+        // The tests' consumers listen on loopback; WebhookSSRFTests turns this off to prove the refusals.
+        "ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     ]
 
     /// The configuration of `service` in `storage`, with `overrides` (environment-style names).

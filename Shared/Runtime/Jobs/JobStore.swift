@@ -36,10 +36,11 @@ struct JobStore: Sendable {
                     .where("id", .in, SQLBind.group(spent.map(\.id))).run()
             }
             let token = Identifier.make("lease")
-            for row in runnable {
-                try await tx.update("jobs").set("attempts", to: SQLBind(row.attempts + 1))
-                    .set("lease_token", to: SQLBind(token)).set("run_at", to: SQLBind(now + lease(row.kind)))
-                    .where("id", .equal, SQLBind(row.id)).run()
+            for (kind, rows) in Dictionary(grouping: runnable, by: \.kind) {
+                try await tx.raw("""
+                    UPDATE jobs SET attempts = attempts + 1, lease_token = \(bind: token), run_at = \(bind: now + lease(kind))
+                    WHERE id IN (\(binds: rows.map(\.id)))
+                    """).run()
             }
             if !runnable.isEmpty {
                 var insert = tx.insert(into: "job_attempts").columns("job_id", "number", "started_at", "outcome")

@@ -138,3 +138,23 @@ struct WebhookTargetRuleTests {
         await #expect(throws: (any Error).self) { try await AtriumRuntime.WebhookTarget.pin("http://[::ffff:7f00:1]/hook") }
     }
 }
+
+@Suite("Webhook targets and retention: settings")
+struct WebhookSettingsTests {
+    @Test("private targets are refused unless allowed; retention defaults to 30 days; bad values stop the start")
+    func settings() throws {
+        let base = ["ATRIUM_JWT_SECRET": TestConfiguration.jwtSecret]
+        let read = { (extra: [String: String]) in
+            try ServiceConfiguration(service: .chat, reader: ServiceConfiguration.reader(
+                arguments: ["x"], environment: base.merging(extra) { _, new in new }))
+        }
+        let defaults = try read([:])
+        #expect(defaults.webhookDelivery.allowPrivateTargets == false)
+        #expect(defaults.retentionDays == 30)
+        #expect(try read(["ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"]).webhookDelivery.allowPrivateTargets)
+        #expect(try read(["ATRIUM_RETENTION_DAYS": "7"]).retentionDays == 7)
+        for (key, value) in [("ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS", "maybe"), ("ATRIUM_RETENTION_DAYS", "0")] {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try read([key: value]) }
+        }
+    }
+}

@@ -168,7 +168,7 @@ public struct ServiceRuntime: Sendable {
     public func application(
         router: Router<BasicRequestContext>, jobs: JobHandlers = JobHandlers(), clock: any JobClock = SystemJobClock()
     ) -> some ApplicationProtocol {
-        let dispatcher = JobRunner(
+        let runner = JobRunner(
             database: database, handlers: runtimeJobs(clock: clock).merging(jobs), signal: outbox.signal, clock: clock,
             concurrency: configuration.webhookDelivery.concurrency, logger: logger)
         let registrar = SubscriptionRegistrar(
@@ -181,7 +181,7 @@ public struct ServiceRuntime: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: configuration.service.displayName),
-            services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), dispatcher, registrar],
+            services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), runner, registrar],
             onServerRunning: { channel in
                 logger.notice("ready", metadata: [
                     "service": "\(configuration.service.displayName)",

@@ -109,7 +109,7 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
-/// How the webhook dispatcher retries.
+/// How webhook deliveries (jobs of the queue) are retried, and where they may go.
 public struct WebhookDeliverySettings: Sendable {
     /// Delay before the first retry; each later retry doubles it (with jitter), up to `maxDelay`.
     public var retryBase: Duration

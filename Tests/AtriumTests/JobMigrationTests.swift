@@ -6,7 +6,7 @@ import Testing
 
 /// The upgrade from the dispatcher's tables: deliveries become jobs, attempts move along,
 /// subscriptions get their owners, and the history survives.
-@Suite("Job queue: migrating the webhook tables")
+@Suite("Job queue: migrating the webhook tables", .serialized)
 struct JobMigrationTests {
     @Test("deliveries, attempts and subscriptions made before the job queue carry over", arguments: TestEngine.all)
     func upgrade(engine: TestEngine) async throws {

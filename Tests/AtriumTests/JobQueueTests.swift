@@ -7,7 +7,7 @@ import Testing
 
 /// The durable job queue on both engines: enqueue, claim with leases, retries on a clock the test
 /// moves, attempts recorded (cut-off ones too), replicas that never run a job twice at once.
-@Suite("Job queue")
+@Suite("Job queue", .serialized)
 struct JobQueueTests {
     static let kind = JobKind<Note>("test.note", maxAttempts: 3)
 
@@ -31,11 +31,20 @@ struct JobQueueTests {
         try await database.transaction { tx in try await JobQueue.enqueue(kind, Note(text: text), runAt: runAt, uniqueKey: key, in: tx) }
     }
 
-    /// Runs `runner` for the duration of `body`, then cancels it.
+    /// Runs `runner` for the duration of `body`, then cancels it and waits until it has stopped
+    /// (its jobs' last writes done), so the database can be closed.
     static func running<T: Sendable>(_ runner: JobRunner, _ body: () async throws -> T) async throws -> T {
         let task = Task { try await runner.run() }
-        defer { task.cancel() }
-        return try await body()
+        do {
+            let result = try await body()
+            task.cancel()
+            _ = try? await task.value
+            return result
+        } catch {
+            task.cancel()
+            _ = try? await task.value
+            throw error
+        }
     }
 
     static func attempts(_ database: Database, _ id: String) async throws -> [String] {
@@ -154,8 +163,8 @@ struct JobQueueTests {
             let count = 200
             for index in 0..<count { _ = try await Self.enqueue(first, "job \(index)") }
             let signals = (OutboxSignal(), OutboxSignal())
-            let a = JobRunner(database: first, handlers: handlers, signal: signals.0, concurrency: 8, idlePoll: .milliseconds(20), logger: Logger(label: "a"))
-            let b = JobRunner(database: second, handlers: handlers, signal: signals.1, concurrency: 8, idlePoll: .milliseconds(20), logger: Logger(label: "b"))
+            let a = JobRunner(database: first, handlers: handlers, signal: signals.0, concurrency: 4, idlePoll: .milliseconds(20), logger: Logger(label: "a"))
+            let b = JobRunner(database: second, handlers: handlers, signal: signals.1, concurrency: 4, idlePoll: .milliseconds(20), logger: Logger(label: "b"))
             try await Self.running(a) {
                 try await Self.running(b) {
                     signals.0.notify()
@@ -241,7 +250,7 @@ struct JobQueueTests {
 }
 
 /// PostgreSQL replicas wake each other with `LISTEN/NOTIFY`.
-@Suite("Job queue: other replicas are woken at once (PostgreSQL)")
+@Suite("Job queue: other replicas are woken at once (PostgreSQL)", .serialized)
 struct JobNotificationTests {
     @Test("a job enqueued by one replica wakes another whose clock stands still", arguments: TestEngine.all.filter { $0.postgresURL != nil })
     func notifyWakesOtherReplicas(engine: TestEngine) async throws {

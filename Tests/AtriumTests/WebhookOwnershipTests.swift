@@ -8,7 +8,7 @@ import Testing
 
 /// Findings 3 and 4: a deleted subscription ends its deliveries, and the webhooks API never
 /// crosses owners (firms and Atrium's services each see and name only their own).
-@Suite("Webhooks: deleting a subscription, and ownership")
+@Suite("Webhooks: deleting a subscription, and ownership", .serialized)
 struct WebhookOwnershipTests {
     func withChat(
         _ storage: TestStorage, overrides: [String: String] = [:],

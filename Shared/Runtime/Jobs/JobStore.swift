@@ -24,7 +24,7 @@ struct JobStore: Sendable {
             let due = try await tx.raw("""
                 SELECT id, kind, payload, attempts, attempt_budget, lease_token FROM jobs
                 WHERE status = 'pending' AND run_at <= \(bind: now) AND kind IN (\(binds: kinds))
-                ORDER BY run_at LIMIT \(bind: limit) \(unsafeRaw: lock)
+                ORDER BY run_at, id LIMIT \(bind: limit) \(unsafeRaw: lock)
                 """).all(decoding: DueRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             guard !due.isEmpty else { return [] }
             try await Self.recordLost(tx, due.filter { $0.leaseToken != nil }, now: now)

@@ -102,6 +102,8 @@ public struct ServiceRuntime: Sendable {
         let inboundSecrets: [String: String]
         do {
             inboundSecrets = try await InboundWebhookSecrets.ensure(definition.subscriptions.map(\.id), in: database)
+            try await WebhookFanOut.sweep(database, attempts: configuration.webhookDelivery.maxAttempts)
+            try await WebhookRetention.scheduleNext(database, after: EpochMillis.now() - WebhookRetention.everyMillis)
         } catch {
             try? await database.close()
             throw error
@@ -119,7 +121,8 @@ public struct ServiceRuntime: Sendable {
             url: configuration.serviceURLs[.account] ?? "", name: name, credential: credential, httpClient: httpClient)
         return ServiceRuntime(
             configuration: configuration, definition: definition, database: database,
-            outbox: Outbox(database: database, signal: OutboxSignal()), verifier: verifier, httpClient: httpClient,
+            outbox: Outbox(database: database, signal: OutboxSignal(), deliveryAttempts: configuration.webhookDelivery.maxAttempts),
+            verifier: verifier, httpClient: httpClient,
             logger: logger, metrics: metrics, document: document,
             clients: ServiceClients(serviceURLs: configuration.serviceURLs, tokens: serviceTokens, httpClient: httpClient),
             directoryCache: DirectoryCache(), inboundSecrets: inboundSecrets
@@ -165,14 +168,35 @@ public struct ServiceRuntime: Sendable {
     /// The webhooks API handler for this service's outbox.
     var webhooksAPI: WebhooksAPIHandler {
         WebhooksAPIHandler(database: database, signal: outbox.signal, eventTypes: definition.publishedEventTypes,
-                           attemptBudget: configuration.webhookDelivery.maxAttempts)
+                           attemptBudget: configuration.webhookDelivery.maxAttempts,
+                           allowPrivateTargets: configuration.webhookDelivery.allowPrivateTargets)
     }
 
-    /// The HTTP server plus the background services: webhook dispatcher and subscription registrar.
-    public func application(router: Router<BasicRequestContext>) -> some ApplicationProtocol {
-        let dispatcher = WebhookDispatcher(
-            database: database, signal: outbox.signal, httpClient: httpClient,
-            settings: configuration.webhookDelivery, logger: logger)
+    /// The runtime's own job handlers: webhook delivery and retention.
+    func runtimeJobs(clock: any JobClock) -> JobHandlers {
+        var jobs = JobHandlers()
+        let sender = WebhookSender(database: database, httpClient: httpClient, settings: configuration.webhookDelivery)
+        jobs.register(WebhookFanOut.kind, policy: sender.policy) { job, _ in try await sender.run(job) }
+        let retention = WebhookRetention(
+            database: database, retentionMillis: Int64(configuration.retentionDays) * 86_400_000,
+            retrySpanMillis: configuration.webhookDelivery.retrySpan.milliseconds)
+        jobs.register(WebhookRetention.kind) { [database] _, _ in
+            let now = clock.now()
+            try await retention.prune(now: now)
+            try await WebhookRetention.scheduleNext(database, after: now)
+            return .succeeded()
+        }
+        return jobs
+    }
+
+    /// The HTTP server plus the background services: the job runner (webhook delivery, retention and
+    /// the service's own `jobs`) and the subscription registrar.
+    public func application(
+        router: Router<BasicRequestContext>, jobs: JobHandlers = JobHandlers(), clock: any JobClock = SystemJobClock()
+    ) -> some ApplicationProtocol {
+        let runner = JobRunner(
+            database: database, handlers: runtimeJobs(clock: clock).merging(jobs), signal: outbox.signal, clock: clock,
+            concurrency: configuration.webhookDelivery.concurrency, logger: logger)
         let registrar = SubscriptionRegistrar(
             requests: definition.subscriptions, secrets: inboundSecrets, configuration: configuration, tokens: clients.tokens,
             httpClient: httpClient, logger: logger)
@@ -183,7 +207,7 @@ public struct ServiceRuntime: Sendable {
             responder: ClientAddressResponder(router.buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: configuration.service.displayName),
-            services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), dispatcher, registrar],
+            services: [ResourceCloser(database: database, httpClient: httpClient, logger: logger), runner, registrar],
             onServerRunning: { channel in
                 logger.notice("ready", metadata: [
                     "service": "\(configuration.service.displayName)",

@@ -37,6 +37,9 @@ public struct ServiceConfiguration: Sendable {
     public var passwordHashCost: Int
     /// Rate limits on the password routes and the bound on concurrent hashing (AccountService).
     public var signInLimits: SignInLimits
+    /// Days a finished job (delivery), its attempts, a delivered outbox row and a consumer's inbox
+    /// id are kept before they are pruned (inbox ids longer: see `WebhookRetention`).
+    public var retentionDays: Int
 
     /// This service's own base URL.
     public var publicURL: String { serviceURLs[service] ?? "http://\(host):\(port)" }
@@ -66,6 +69,7 @@ public struct ServiceConfiguration: Sendable {
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
         passwordHashCost = try Self.integer(reader, "password.hash.cost", default: 12, in: 4...31)
+        retentionDays = try Self.integer(reader, "retention.days", default: 30, in: 1...3650)
         signInLimits = try SignInLimits(reader: reader)
         try readSecrets(reader: reader)
     }
@@ -109,13 +113,23 @@ public struct ServiceConfiguration: Sendable {
         return number
     }
 
+    /// `true` or `false` (also `1`/`0`, `yes`/`no`); anything else is an error.
+    static func flag(_ reader: ConfigReader, _ key: String, default value: Bool) throws -> Bool {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return value }
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError.invalid(key: key, why: "must be true or false, not \"\(text)\"")
+        }
+    }
+
     /// `database.url` → `ATRIUM_DATABASE_URL`.
     public static func environmentName(of key: String) -> String {
         "ATRIUM_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 }
 
-/// How the webhook dispatcher retries.
+/// How webhook deliveries (jobs of the queue) are retried, and where they may go.
 public struct WebhookDeliverySettings: Sendable {
     /// Delay before the first retry; each later retry doubles it (with jitter), up to `maxDelay`.
     public var retryBase: Duration
@@ -123,18 +137,22 @@ public struct WebhookDeliverySettings: Sendable {
     /// Attempts before a delivery is parked as dead.
     public var maxAttempts: Int
     public var requestTimeout: Duration
-    /// How many deliveries are in flight at once.
+    /// How many jobs (deliveries among them) are in flight at once.
     public var concurrency: Int
+    /// Whether a firm's subscription may target loopback, private, link-local and other internal
+    /// addresses (self-hosters whose integrations live on their own network); off by default.
+    public var allowPrivateTargets: Bool
 
     public init(
         retryBase: Duration = .seconds(5), maxDelay: Duration = .seconds(3600), maxAttempts: Int = 12,
-        requestTimeout: Duration = .seconds(10), concurrency: Int = 16
+        requestTimeout: Duration = .seconds(10), concurrency: Int = 16, allowPrivateTargets: Bool = false
     ) {
         self.retryBase = retryBase
         self.maxDelay = maxDelay
         self.maxAttempts = maxAttempts
         self.requestTimeout = requestTimeout
         self.concurrency = concurrency
+        self.allowPrivateTargets = allowPrivateTargets
     }
 
     init(reader: ConfigReader) throws {
@@ -146,9 +164,13 @@ public struct WebhookDeliverySettings: Sendable {
             maxDelay: .milliseconds(try integer("webhook.retry.max.ms", 3_600_000, 1...86_400_000)),
             maxAttempts: try integer("webhook.max.attempts", 12, 1...100),
             requestTimeout: .milliseconds(try integer("webhook.timeout.ms", 10_000, 100...300_000)),
-            concurrency: try integer("webhook.concurrency", 16, 1...1000)
+            concurrency: try integer("webhook.concurrency", 16, 1...1000),
+            allowPrivateTargets: try ServiceConfiguration.flag(reader, "webhook.allow.private.targets", default: false)
         )
     }
+
+    /// The longest one delivery keeps being retried: every attempt timing out after the longest delay.
+    var retrySpan: Duration { (maxDelay + requestTimeout) * maxAttempts }
 }
 
 extension ServiceConfiguration: CustomStringConvertible {
@@ -162,8 +184,7 @@ extension ServiceConfiguration: CustomStringConvertible {
 extension WebhookDeliverySettings {
     /// Exponential back-off with "equal jitter": half the delay fixed, half random, capped at `maxDelay`.
     public func backoffMillis(afterAttempt attempt: Int) -> Int64 {
-        let delay = min(Double(maxDelay.milliseconds), Double(retryBase.milliseconds) * pow(2, Double(max(0, attempt - 1))))
-        return Int64(delay / 2 + Double.random(in: 0...(delay / 2)))
+        JobRetryPolicy(base: retryBase, maxDelay: maxDelay).backoffMillis(afterAttempt: attempt)
     }
 }
 

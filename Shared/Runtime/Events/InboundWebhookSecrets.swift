@@ -21,7 +21,7 @@ enum InboundWebhookSecrets {
         return secrets
     }
 
-    static let migration = Migration("runtime-0002-inbound-webhook-secrets", [
+    static let migration = Migration("runtime-0004-inbound-webhook-secrets", [
         """
         CREATE TABLE inbound_webhook_secrets (
             subscription_id TEXT PRIMARY KEY,

@@ -9,23 +9,29 @@ public import SQLKit
 ///     try await tx.publish(EventTypes.chatThreadTasksCompleted, firmID: firm, payload: event)
 /// }
 /// ```
-/// Once the transaction commits the dispatcher is woken; if the process dies first, nothing
-/// was committed and nothing is announced.
+/// Publishing fans the event out at once into one delivery job per matching subscription, in the
+/// same transaction; once it commits the job runner is woken. If the process dies first, nothing
+/// was committed and nothing is announced. The transaction can enqueue jobs of its own too
+/// (`OutboxTransaction.enqueue`).
 public struct Outbox: Sendable {
     public let database: Database
     public let signal: OutboxSignal
+    /// Attempts each delivery gets before it is dead.
+    public let deliveryAttempts: Int
 
-    public init(database: Database, signal: OutboxSignal) {
+    public init(database: Database, signal: OutboxSignal, deliveryAttempts: Int = 12) {
         self.database = database
         self.signal = signal
+        self.deliveryAttempts = deliveryAttempts
     }
 
     /// Runs `body` in a transaction in which it may publish events.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (OutboxTransaction) async throws -> T) async throws -> T {
         // Read here, not inside: task-locals do not reach a PostgreSQL transaction's own task.
         let trace = RequestScope.current?.trace
+        let attempts = deliveryAttempts
         let result = try await database.transaction { sql in
-            try await body(OutboxTransaction(sql: sql, trace: trace))
+            try await body(OutboxTransaction(sql: sql, trace: trace, deliveryAttempts: attempts))
         }
         signal.notify()
         return result
@@ -37,10 +43,12 @@ public struct OutboxTransaction: Sendable {
     public let sql: any SQLDatabase
     /// The trace of the request that opened the transaction, if any.
     let trace: TraceParent?
+    let deliveryAttempts: Int
 
-    public init(sql: any SQLDatabase, trace: TraceParent? = nil) {
+    public init(sql: any SQLDatabase, trace: TraceParent? = nil, deliveryAttempts: Int = 12) {
         self.sql = sql
         self.trace = trace
+        self.deliveryAttempts = deliveryAttempts
     }
 
     /// Records an event to deliver to every subscription that wants `type`; returns its id (the `webhook-id`).
@@ -48,14 +56,16 @@ public struct OutboxTransaction: Sendable {
     public func publish(_ type: String, firmID: String?, payload: some Codable & Sendable) async throws -> String {
         let id = Identifier.make("msg")
         let now = Date()
+        let millis = EpochMillis.now(now)
         let envelope = WebhookEnvelope(type: type, timestamp: now, data: payload)
         let body = String(decoding: try WebhookJSON.encoder.encode(envelope), as: UTF8.self)
         // The request that caused the event continues its trace into every delivery of it.
         let trace = self.trace?.child().description
         try await sql.insert(into: "outbox_events")
             .columns("id", "type", "firm_id", "payload", "traceparent", "created_at")
-            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(EpochMillis.now(now)))
+            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(millis))
             .run()
+        try await WebhookFanOut.fanOut(sql, event: OutboxHead(id: id, type: type, firmId: firmID), attempts: deliveryAttempts, now: millis)
         return id
     }
 }

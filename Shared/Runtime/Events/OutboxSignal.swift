@@ -1,6 +1,7 @@
-/// Wakes the dispatcher the moment a transaction that wrote outbox rows commits.
+/// Wakes the job runner the moment a transaction that wrote outbox rows or jobs commits (and,
+/// on PostgreSQL, when another replica's did).
 ///
-/// Signals coalesce: many notifications while the dispatcher is busy become one wake-up.
+/// Signals coalesce: many notifications while the runner is busy become one wake-up.
 public final class OutboxSignal: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
@@ -9,12 +10,12 @@ public final class OutboxSignal: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Something new is there to deliver.
+    /// Something new is there to do.
     public func notify() {
         continuation.yield()
     }
 
-    /// The one consumer's side; kept by the dispatcher loop for its whole life.
+    /// The one consumer's side; kept by the runner loop for its whole life.
     func makeWaiter() -> Waiter {
         Waiter(iterator: stream.makeAsyncIterator(), continuation: continuation)
     }
@@ -29,10 +30,17 @@ public final class OutboxSignal: Sendable {
 
         /// Returns when notified or after `timeout`, whichever is first.
         mutating func wait(timeout: Duration) async {
+            await wait(until: EpochMillis.now() + timeout.milliseconds, clock: SystemJobClock())
+        }
+
+        /// Returns when notified or once `clock` reaches `deadline`, whichever is first.
+        mutating func wait(until deadline: Int64, clock: any JobClock) async {
             let continuation = self.continuation
             let timer = Task {
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled { continuation.yield() }
+                do {
+                    try await clock.sleep(until: deadline)
+                    continuation.yield()
+                } catch {}
             }
             _ = await iterator.next()
             timer.cancel()

@@ -35,7 +35,7 @@ struct SubscriptionValidation {
 
 extension SubscriptionRecord {
     var wire: Components.Schemas.Subscription {
-        .init(id: id, url: url, eventTypes: eventTypeList, description: description, createdAt: EpochMillis.date(millis: createdAt))
+        .init(id: name, url: url, eventTypes: eventTypeList, description: description, createdAt: EpochMillis.date(millis: createdAt))
     }
 
     var wireWithSecret: Components.Schemas.SubscriptionWithSecret {
@@ -43,19 +43,43 @@ extension SubscriptionRecord {
     }
 }
 
-extension DeliveryRecord {
+extension DeliveryView {
     var wire: Components.Schemas.Delivery {
-        .init(
-            id: id, eventId: eventId, eventType: eventType, subscriptionId: subscriptionId,
-            status: Components.Schemas.DeliveryStatus(rawValue: status) ?? .pending, attempts: Int(attempts),
-            nextAttemptAt: nextAttemptAt.map(EpochMillis.date(millis:)), lastError: lastError,
-            createdAt: EpochMillis.date(millis: createdAt), deliveredAt: deliveredAt.map(EpochMillis.date(millis:)))
+        let status = JobStatus(rawValue: self.status) ?? .pending
+        return .init(
+            id: id, eventId: eventId, eventType: eventType, subscriptionId: subscriptionName, status: status.deliveryStatus,
+            attempts: Int(attempts), nextAttemptAt: status == .pending && leaseToken == nil ? EpochMillis.date(millis: runAt) : nil,
+            lastError: lastError, createdAt: EpochMillis.date(millis: createdAt),
+            deliveredAt: status == .succeeded ? finishedAt.map(EpochMillis.date(millis:)) : nil)
     }
 }
 
-extension AttemptRecord {
+extension JobStatus {
+    /// A delivery's status is its job's, except that a succeeded delivery is "delivered".
+    var deliveryStatus: Components.Schemas.DeliveryStatus {
+        switch self {
+        case .pending: .pending
+        case .succeeded: .delivered
+        case .dead: .dead
+        case .cancelled: .cancelled
+        }
+    }
+}
+
+extension Components.Schemas.DeliveryStatus {
+    var jobStatus: JobStatus {
+        switch self {
+        case .pending: .pending
+        case .delivered: .succeeded
+        case .dead: .dead
+        case .cancelled: .cancelled
+        }
+    }
+}
+
+extension AttemptView {
     var wire: Components.Schemas.Attempt {
-        .init(number: Int(number), attemptedAt: EpochMillis.date(millis: attemptedAt), statusCode: statusCode.map(Int.init),
-              error: error, durationMs: Int(durationMs))
+        .init(number: Int(number), attemptedAt: EpochMillis.date(millis: startedAt), statusCode: code.map(Int.init),
+              error: error ?? (outcome == "running" ? "in flight" : nil), durationMs: Int(durationMs ?? 0))
     }
 }

@@ -39,7 +39,12 @@ public struct WebhookInbox: Sendable {
                 VALUES (\(bind: id), \(bind: type), \(bind: EpochMillis.now()))
                 ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id
                 """).first()
-            guard inserted != nil else { return .duplicate }
+            guard inserted != nil else {
+                // The id is kept until no redelivery can arrive any more, counted from the last one.
+                try await tx.update("webhook_inbox").set("received_at", to: SQLBind(EpochMillis.now()))
+                    .where("webhook_id", .equal, SQLBind(id)).run()
+                return .duplicate
+            }
             try await effect(tx, type)
             return .applied
         }

@@ -1,152 +1,82 @@
 import Foundation
 import SQLKit
 
-/// The SQL behind the dispatcher and the webhooks API; one code path for SQLite and PostgreSQL.
-struct WebhookStore: Sendable {
-    let database: Database
+/// Fans an event out into deliveries, each a job of the queue; one code path for both engines.
+enum WebhookFanOut {
+    /// The job kind of one webhook delivery.
+    static let kind = JobKind<DeliveryJobPayload>("webhook.delivery")
 
-    private var skipLocked: String { database.engine == .postgres ? "FOR UPDATE SKIP LOCKED" : "" }
-
-    /// One dispatcher round in one transaction: fan new events out into deliveries, then lease
-    /// up to `claim` due deliveries. Returns how many events it fanned out and the leased jobs.
-    func fanOutAndClaim(fanOutLimit: Int, budget: Int, claim: Int, leaseMillis: Int64) async throws
-        -> (fanned: Int, jobs: [DeliveryJob])
-    {
-        try await database.transaction { tx in
-            let fanned = try await fanOut(tx, limit: fanOutLimit, budget: budget)
-            let jobs = claim > 0 ? try await claimDue(tx, limit: claim, leaseMillis: leaseMillis) : []
-            return (fanned, jobs)
-        }
-    }
-
-    /// Turns undispatched outbox events into one delivery per matching subscription. Returns how many events it took.
-    private func fanOut(_ tx: any SQLDatabase, limit: Int, budget: Int) async throws -> Int {
-        let lock = skipLocked
-        let events = try await tx.raw(
-            "SELECT seq, id, type, firm_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY seq LIMIT \(bind: limit) \(unsafeRaw: lock)"
-        ).all(decoding: OutboxHead.self, keyDecodingStrategy: .convertFromSnakeCase)
-        guard !events.isEmpty else { return 0 }
+    /// One delivery (and its job) per subscription that wants the event, in the publishing transaction.
+    static func fanOut(_ tx: any SQLDatabase, event: OutboxHead, attempts: Int, now: Int64) async throws {
         let subscriptions = try await tx.select().column("*").from("webhook_subscriptions")
             .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
-        let now = EpochMillis.now()
-        for event in events {
-            for subscription in subscriptions
-            where subscription.wants(event.type)
-                && (subscription.firmId == nil || subscription.firmId == event.firmId)
-            {
-                try await insertDelivery(
-                    tx, event: event, subscription: subscription.id, budget: budget, now: now)
-            }
+        for subscription in subscriptions where subscription.wants(event.type) && subscription.receives(firm: event.firmId) {
+            let id = Identifier.make("dlv")
+            let inserted = try await tx.raw("""
+                INSERT INTO webhook_deliveries (id, event_id, event_type, firm_id, subscription_id, owner, created_at)
+                VALUES (\(bind: id), \(bind: event.id), \(bind: event.type), \(bind: event.firmId), \(bind: subscription.id),
+                        \(bind: subscription.owner), \(bind: now))
+                ON CONFLICT (event_id, subscription_id) DO NOTHING RETURNING id
+                """).first(decoding: JobIDRow.self)
+            guard inserted != nil else { continue }
+            try await JobQueue.enqueue(kind, DeliveryJobPayload(), runAt: now, maxAttempts: attempts, id: id, in: tx)
         }
-        try await tx.update("outbox_events").set("dispatched_at", to: SQLBind(now))
-            .where("seq", .in, SQLBind.group(events.map(\.seq))).run()
-        return events.count
+        try await tx.update("outbox_events").set("dispatched_at", to: SQLBind(now)).where("id", .equal, SQLBind(event.id)).run()
     }
 
-    private func insertDelivery(
-        _ tx: any SQLDatabase, event: OutboxHead, subscription: String, budget: Int, now: Int64
-    ) async throws {
-        try await tx.raw(
-            """
-            INSERT INTO webhook_deliveries (id, event_id, event_type, firm_id, subscription_id, status, attempts, attempt_budget, next_attempt_at, created_at)
-            VALUES (\(bind: Identifier.make("dlv")), \(bind: event.id), \(bind: event.type), \(bind: event.firmId), \(bind: subscription), 'pending', 0, \(bind: budget), \(bind: now), \(bind: now))
-            ON CONFLICT (event_id, subscription_id) DO NOTHING
-            """
-        ).run()
-    }
-
-    /// Leases up to `limit` due deliveries for `leaseMillis` and returns them ready to send.
-    private func claimDue(_ tx: any SQLDatabase, limit: Int, leaseMillis: Int64) async throws
-        -> [DeliveryJob]
-    {
-        let lock = skipLocked
-        let now = EpochMillis.now()
-        let due = try await tx.raw(
-            """
-            SELECT id FROM webhook_deliveries
-            WHERE status = 'pending' AND next_attempt_at <= \(bind: now) AND (lease_until IS NULL OR lease_until < \(bind: now))
-            ORDER BY next_attempt_at LIMIT \(bind: limit) \(unsafeRaw: lock)
-            """
-        ).all(decoding: IDRow.self)
-        guard !due.isEmpty else { return [] }
-        let ids = due.map(\.id)
-        try await tx.update("webhook_deliveries").set("lease_until", to: SQLBind(now + leaseMillis))
-            .where("id", .in, SQLBind.group(ids)).run()
-        return try await tx.raw(
-            """
-            SELECT d.id AS delivery_id, d.event_id, s.url, s.secret, e.payload AS body, e.traceparent, d.attempts, d.attempt_budget
-            FROM webhook_deliveries d
-            JOIN webhook_subscriptions s ON s.id = d.subscription_id
-            JOIN outbox_events e ON e.id = d.event_id
-            WHERE d.id IN (\(binds: ids))
-            """
-        ).all(decoding: DeliveryJobRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            .map(\.job)
-    }
-
-    /// Records one attempt and moves the delivery on: delivered, retried at `retryAt`, or dead.
-    func record(_ job: DeliveryJob, outcome: AttemptOutcome, retryAt: Int64?) async throws {
+    /// Fans out events left undispatched by an older version (which fanned out in a separate pass).
+    static func sweep(_ database: Database, attempts: Int) async throws {
         try await database.transaction { tx in
-            let now = EpochMillis.now()
-            let number = job.attempts + 1
-            try await tx.insert(into: "webhook_attempts")
-                .columns("delivery_id", "number", "attempted_at", "status_code", "error", "duration_ms")
-                .values(
-                    SQLBind(job.deliveryID), SQLBind(number), SQLBind(now),
-                    SQLBind(outcome.statusCode.map(Int64.init)),
-                    SQLBind(outcome.error), SQLBind(outcome.durationMs)
-                )
-                .run()
-            let status: DeliveryStatus =
-                outcome.succeeded ? .delivered : (retryAt == nil ? .dead : .pending)
-            try await tx.update("webhook_deliveries")
-                .set("status", to: SQLBind(status.rawValue))
-                .set("attempts", to: SQLBind(number))
-                .set("next_attempt_at", to: SQLBind(status == .pending ? retryAt : nil))
-                .set("lease_until", to: SQLBind(Int64?.none))
-                .set("last_error", to: SQLBind(outcome.failure))
-                .set("delivered_at", to: SQLBind(outcome.succeeded ? now : nil))
-                .where("id", .equal, SQLBind(job.deliveryID))
-                .run()
+            let events = try await tx.raw(
+                "SELECT id, type, firm_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY seq"
+            ).all(decoding: OutboxHead.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for event in events { try await fanOut(tx, event: event, attempts: attempts, now: EpochMillis.now()) }
         }
-    }
-
-    /// When the earliest pending delivery falls due, if any.
-    func nextDue() async throws -> Int64? {
-        try await database.sql.raw(
-            "SELECT MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE status = 'pending'"
-        ).first(decoding: NextRow.self)?.next
     }
 }
 
-private struct OutboxHead: Decodable {
-    var seq: Int64
+/// What fan-out needs of an event.
+struct OutboxHead: Decodable {
     var id: String
     var type: String
     var firmId: String?
 }
 
-private struct IDRow: Decodable {
-    var id: String
-}
+/// Deletes what no one can need any more: finished deliveries and jobs, their attempts, outbox rows
+/// no delivery refers to, and inbox ids past the last moment a redelivery could still arrive.
+struct WebhookRetention: Sendable {
+    let database: Database
+    let retentionMillis: Int64
+    /// The longest a delivery can keep being retried (and so re-arrive) after it was last sent.
+    let retrySpanMillis: Int64
 
-private struct NextRow: Decodable {
-    var next: Int64?
-}
+    static let kind = JobKind<RetentionRun>("runtime.retention", maxAttempts: 3)
+    static let everyMillis: Int64 = 3_600_000
 
-private struct DeliveryJobRow: Decodable {
-    var deliveryId: String
-    var eventId: String
-    var url: String
-    var secret: String
-    var body: String
-    var traceparent: String?
-    var attempts: Int64
-    var attemptBudget: Int64
+    func prune(now: Int64) async throws {
+        let cutoff = now - retentionMillis
+        try await JobStore(database: database).prune(finishedBefore: cutoff)
+        try await database.sql.raw(
+            "DELETE FROM webhook_deliveries WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = webhook_deliveries.id)"
+        ).run()
+        try await database.sql.raw("""
+            DELETE FROM outbox_events WHERE dispatched_at < \(bind: cutoff)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id)
+            """).run()
+        // A producer replays a delivery at most `retention` after it last finished, and each
+        // (re)delivery keeps arriving for at most the retry span; a receipt refreshes the id.
+        try await database.sql.raw(
+            "DELETE FROM webhook_inbox WHERE received_at < \(bind: cutoff - 2 * retrySpanMillis)"
+        ).run()
+    }
 
-    var job: DeliveryJob {
-        DeliveryJob(
-            deliveryID: deliveryId, eventID: eventId, url: url, secret: secret, body: body,
-            traceparent: traceparent, attempts: attempts, attemptBudget: attemptBudget)
+    /// Schedules the run of the period after `now` (once, however many replicas ask).
+    static func scheduleNext(_ database: Database, after now: Int64) async throws {
+        let period = now / everyMillis + 1
+        try await database.transaction { tx in
+            try await JobQueue.enqueue(kind, RetentionRun(), runAt: period * everyMillis, uniqueKey: "runtime.retention:\(period)", in: tx)
+        }
     }
 }
+
+struct RetentionRun: Codable, Sendable {}

@@ -135,7 +135,7 @@ public final class IdempotencyStore: Sendable {
             "DELETE FROM idempotency_keys WHERE created_at < \(bind: clock() - retention.milliseconds)").run()
     }
 
-    static let migration = Migration("runtime-0003-idempotency-keys", [
+    static let migration = Migration("runtime-0005-idempotency-keys", [
         """
         CREATE TABLE idempotency_keys (
             id TEXT PRIMARY KEY,

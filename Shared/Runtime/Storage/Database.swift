@@ -21,10 +21,16 @@ public final class Database: Sendable {
     private let shutdownPool: @Sendable () async throws -> Void
     /// Serialises transactions on SQLite, which allows one writer at a time anyway.
     private let writeLock = AsyncLock()
+    /// How to open a connection of one's own (to `LISTEN`), and the schema; PostgreSQL only.
+    let postgres: (configuration: SQLPostgresConfiguration, schema: String)?
 
-    private init(sql: any SQLDatabase, engine: DatabaseEngine, shutdown: @escaping @Sendable () async throws -> Void) {
+    private init(
+        sql: any SQLDatabase, engine: DatabaseEngine, postgres: (configuration: SQLPostgresConfiguration, schema: String)? = nil,
+        shutdown: @escaping @Sendable () async throws -> Void
+    ) {
         self.sql = sql
         self.engine = engine
+        self.postgres = postgres
         self.shutdownPool = shutdown
     }
 
@@ -46,7 +52,9 @@ public final class Database: Sendable {
                 logger: logger,
                 on: group
             )
-            let database = Database(sql: pool.database(logger: logger).sql(), engine: .postgres) { try await pool.shutdownAsync() }
+            let database = Database(sql: pool.database(logger: logger).sql(), engine: .postgres, postgres: (configuration, schema)) {
+                try await pool.shutdownAsync()
+            }
             do {
                 try await database.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
             } catch {

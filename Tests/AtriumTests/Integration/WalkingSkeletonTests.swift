@@ -50,6 +50,11 @@ struct WalkingSkeletonTests {
         return id
     }
 
+    /// The chat service as Atrium's operators see it: the owner of the services' own subscriptions.
+    static func operatorChat(_ cluster: Cluster) async throws -> ServiceHTTP {
+        ServiceHTTP(base: cluster.url(.chat), token: try await TestConfiguration.serviceToken("atrium-operator"))
+    }
+
     static func recordedEvents(_ pipeline: ServiceHTTP, thread: String) async throws -> Int? {
         let (status, state) = try await pipeline.send(.GET, "/v1/chat-threads/\(thread)")
         return status == 200 ? state["tasksCompletedEvents"] as? Int : nil
@@ -62,18 +67,22 @@ struct WalkingSkeletonTests {
             let thread = try await Self.completeThread(chat, account: account)
             try await eventually("the pipeline to record the event") { try await Self.recordedEvents(pipeline, thread: thread) == 1 }
 
+            // The subscription is the pipeline service's: the firm's owner does not see its deliveries.
+            #expect((try await chat.send(.GET, "/v1/webhooks/deliveries").json["items"] as? [Any])?.isEmpty == true)
+            let operators = try await Self.operatorChat(cluster)
             // The consumer commits its effect before the producer records the attempt: only a
             // delivery the producer itself calls delivered can be replayed (a pending one is 409).
             var delivered: String?
             try await eventually("the chat service to record the delivery as delivered") {
-                let items = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
+                let items = try await operators.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
                 delivered = ((items as? [[String: Any]])?.first { $0["status"] as? String == "delivered" })?["id"] as? String
                 return delivered != nil
             }
             let id = try #require(delivered)
-            #expect(try await chat.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 202)
+            #expect(try await chat.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 404)
+            #expect(try await operators.send(.POST, "/v1/webhooks/deliveries/\(id)/replay").status == 202)
             try await eventually("the replay to be delivered") {
-                let attempts = try await chat.send(.GET, "/v1/webhooks/deliveries/\(id)/attempts").json["items"] as? [Any]
+                let attempts = try await operators.send(.GET, "/v1/webhooks/deliveries/\(id)/attempts").json["items"] as? [Any]
                 return attempts?.count == 2
             }
             #expect(try await Self.recordedEvents(pipeline, thread: thread) == 1, "the redelivery had no second effect")
@@ -89,8 +98,9 @@ struct WalkingSkeletonTests {
             let process = try #require(cluster.processes[.pipeline])
             await process.stop()
             let thread = try await Self.completeThread(chat, account: account)
+            let operators = try await Self.operatorChat(cluster)
             try await eventually("a failed attempt to be recorded") {
-                let items = try await chat.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
+                let items = try await operators.send(.GET, "/v1/webhooks/deliveries?subscriptionId=pipeline-service.chat").json["items"]
                 guard let delivery = (items as? [[String: Any]])?.first else { return false }
                 return (delivery["attempts"] as? Int ?? 0) >= 1 && delivery["status"] as? String == "pending"
             }

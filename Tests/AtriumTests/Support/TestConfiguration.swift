@@ -21,6 +21,8 @@ enum TestConfiguration {
         "ATRIUM_SIGNIN_ACCOUNT_BURST": "1000000",
         "ATRIUM_PASSWORD_HASH_QUEUE": "10000",
         "ATRIUM_LOG_LEVEL": "info",
+        // The tests' consumers listen on loopback; WebhookSSRFTests turns this off to prove the refusals.
+        "ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     ]
 
     /// The configuration of `service` in `storage`, with `overrides` (environment-style names).

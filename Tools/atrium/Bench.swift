@@ -68,7 +68,9 @@ enum BenchCluster {
             ports: assigned, dataDirectory: directory.path, databaseURL: postgres,
             schemaPrefix: "bench\(Int.random(in: 0..<1_000_000))_", rootSecret: secret,
             // The bench signs in from one address as fast as it can: the per-client limit would measure itself.
-            sharedSettings: ["ATRIUM_LOG_LEVEL": "warning", "ATRIUM_SIGNIN_CLIENT_BURST": "1000000"])
+            sharedSettings: ["ATRIUM_LOG_LEVEL": "warning", "ATRIUM_SIGNIN_CLIENT_BURST": "1000000",
+                             // The bench consumer listens on loopback, which firm subscriptions may not reach by default.
+                             "ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"])
         let started = ContinuousClock.now
         let cluster = try Cluster.start(topology, binDirectory: binDirectory, logDirectory: directory.appendingPathComponent("logs"))
         try await cluster.waitUntilReady()

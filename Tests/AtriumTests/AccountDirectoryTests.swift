@@ -81,11 +81,12 @@ struct AccountDirectoryTests {
                     let owner = "Bearer " + (try #require((signup["tokens"] as? [String: Any])?["accessToken"] as? String))
                     let firmID = try #require((signup["firm"] as? [String: Any])?["id"] as? String)
                     let firm = Firm(client: client, owner: owner, firmID: firmID, consumer: consumer)
+                    // A service's subscription, as NotifyService has: invitation events are internal to Atrium.
                     let subscribed = try await firm.send(.put, "/v1/webhooks/subscriptions/all", [
                         "url": url, "secret": TestConsumer.secret,
                         "eventTypes": ["account.access_updated", "account.member_updated", "account.firm_settings_updated",
                                        "account.invitation_created"],
-                    ])
+                    ], as: try await TestConfiguration.serviceToken("notify-service", to: .account))
                     #expect(subscribed.0 == .created)
                     try await body(firm)
                 }

@@ -15,6 +15,10 @@ public enum EventTypes {
     /// AccountService: a team member or contact was invited; NotifyService e-mails it (`InvitationEvent`).
     public static let accountInvitationCreated = "account.invitation_created"
 
+    /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
+    /// `*`) and may not name them. Every other type is published for integrators too.
+    public static let internalOnly: Set<String> = [accountInvitationCreated]
+
     /// What every access-enforcing service hears from AccountService to keep its access cache current.
     public static let directoryChanges = [accountAccessUpdated, accountMemberUpdated, accountFirmSettingsUpdated]
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Who a subscription belongs to: Atrium's services share one owner; each firm is its own.
@@ -37,6 +38,12 @@ struct SubscriptionRecord: Codable, Sendable {
     /// Whether this subscription receives an event of `firm` (nil: a deployment-wide event).
     func receives(firm: String?) -> Bool {
         owner == SubscriptionOwner.atrium || firm.map { owner == SubscriptionOwner.firm($0) } ?? false
+    }
+
+    /// Whether an event of `type` may reach this subscription at all: internal events go to
+    /// Atrium's services only, whatever a firm's subscription asks for.
+    func mayReceive(_ type: String) -> Bool {
+        owner == SubscriptionOwner.atrium || !EventTypes.internalOnly.contains(type)
     }
 }
 

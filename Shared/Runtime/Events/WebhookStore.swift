@@ -10,7 +10,8 @@ enum WebhookFanOut {
     static func fanOut(_ tx: any SQLDatabase, event: OutboxHead, attempts: Int, now: Int64) async throws {
         let subscriptions = try await tx.select().column("*").from("webhook_subscriptions")
             .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
-        for subscription in subscriptions where subscription.wants(event.type) && subscription.receives(firm: event.firmId) {
+        for subscription in subscriptions where subscription.wants(event.type) && subscription.receives(firm: event.firmId)
+            && subscription.mayReceive(event.type) {
             let id = Identifier.make("dlv")
             let inserted = try await tx.raw("""
                 INSERT INTO webhook_deliveries (id, event_id, event_type, firm_id, subscription_id, owner, created_at)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import OpenAPIRuntime
 import SQLKit
@@ -24,9 +25,11 @@ public struct WebhooksAPIHandler: APIProtocol {
         return SubscriptionOwner.firm(firm)
     }
 
+    /// Firms see the types published for integrators; Atrium's services see every type.
     public func listEventTypes(_ input: Operations.ListEventTypes.Input) async throws -> Operations.ListEventTypes.Output {
-        _ = try scope()
-        return .ok(.init(body: .json(.init(items: eventTypes))))
+        let owner = try scope()
+        let visible = owner == SubscriptionOwner.atrium ? eventTypes : eventTypes.filter { !EventTypes.internalOnly.contains($0) }
+        return .ok(.init(body: .json(.init(items: visible))))
     }
 
     public func listSubscriptions(_ input: Operations.ListSubscriptions.Input) async throws -> Operations.ListSubscriptions.Output {
@@ -113,7 +116,13 @@ public struct WebhooksAPIHandler: APIProtocol {
 
     private func save(name: String, owner: String, input: Components.Schemas.SubscriptionInput, replacing: Bool) async throws -> SubscriptionRecord {
         let valid = try SubscriptionValidation(input)
-        if owner != SubscriptionOwner.atrium && !allowPrivateTargets { try await WebhookTarget.vet(valid.url) }
+        if owner != SubscriptionOwner.atrium {
+            let internalTypes = input.eventTypes.filter { EventTypes.internalOnly.contains($0) }
+            guard internalTypes.isEmpty else {
+                throw RuntimeError.invalidBody("\(internalTypes.sorted().joined(separator: ", ")) is internal to Atrium and not published to firm subscriptions.")
+            }
+            if !allowPrivateTargets { try await WebhookTarget.vet(valid.url) }
+        }
         let now = EpochMillis.now()
         let key = SubscriptionOwner.key(owner, name)
         let record = SubscriptionRecord(

@@ -57,6 +57,15 @@ struct InvitationSecrecyTests {
             await consumer.bodies.contains { (try? JSON.object($0))?["type"] as? String == "account.firm_settings_updated" }
         }
 
+        // Invitation events are internal: a firm's "*" does not include them, and naming them is refused.
+        #expect(await !consumer.bodies.contains { (try? JSON.object($0))?["type"] as? String == "account.invitation_created" })
+        let types = try await admin.send(.GET, "/v1/webhooks/event-types").json["items"] as? [String] ?? []
+        #expect(types.contains("account.tags_updated") && !types.contains("account.invitation_created"))
+        let naming = try await admin.send(.POST, "/v1/webhooks/subscriptions", json: [
+            "url": hook, "secret": TestConsumer.secret, "eventTypes": ["account.invitation_created"],
+        ])
+        #expect(naming.status == 400, "\(naming.json)")
+
         // Every string the admin received is tried as an invitation token: none is accepted.
         for candidate in Set(await consumer.bodies.flatMap(Self.strings)) {
             let accepted = try await anonymous.send(.POST, "/v1/invitations/accept", json: ["token": candidate, "password": password])

@@ -54,8 +54,13 @@ struct MatrixWorld: Sendable {
         let asOwner = ServiceHTTP(base: cluster.url(.account), token: owner)
         let subscription = try #require(try await asOwner.send(.POST, "/v1/webhooks/subscriptions", json: [
             "url": hook, "secret": TestConsumer.secret,
-            "eventTypes": ["account.tags_updated", "account.access_updated", "account.member_updated", "account.invitation_created"],
+            "eventTypes": ["account.tags_updated", "account.access_updated", "account.member_updated"],
         ]).json["id"] as? String)
+        // Invitation events are internal to Atrium: only a service may subscribe to them (as NotifyService does).
+        let asService = ServiceHTTP(base: cluster.url(.account), token: try await TestConfiguration.serviceToken("notify-service", to: .account))
+        #expect(try await asService.send(.PUT, "/v1/webhooks/subscriptions/matrix-invitations-\(label)", json: [
+            "url": hook, "secret": TestConsumer.secret, "eventTypes": ["account.invitation_created"],
+        ]).status == 201)
 
         func created(_ response: (status: Int, json: [String: Any])) throws -> String {
             #expect(response.status == 201 || response.status == 200, "\(response.json)")

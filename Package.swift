@@ -167,6 +167,8 @@ let package = Package(
                     "AtriumRuntime",
                     "AtriumCluster",
                     "Contracts",
+                    "AccountService",
+                    .product(name: "JWTKit", package: "jwt-kit"),
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),

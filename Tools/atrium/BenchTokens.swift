@@ -1,0 +1,38 @@
+import AccountService
+import ArgumentParser
+import AtriumRuntime
+import Foundation
+import JWTKit
+
+/// `atrium bench-tokens`: verifications per second of one access token, EdDSA as every service
+/// now verifies it against HS256 as it did with the old shared secret, in the same process.
+struct BenchTokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-tokens", abstract: "Measure token verification: EdDSA (now) against HS256 (before), same run.")
+
+    @Option(help: "Verifications per scheme.")
+    var count = 20_000
+
+    func run() async throws {
+        let caller = Caller(kind: .member, subject: "mem_bench", firmID: "firm_bench", role: .owner, rights: ["view_all_accounts"])
+        let root = String(repeating: "b", count: 40)
+        let signer = try await TokenSigner(accountSecret: root)
+        let verifier = await TokenVerifier(audience: "chat-service", source: .keys(signer.publicKeys))
+        let edToken = try await signer.issue(for: caller)
+        let hmac = JWTKeyCollection()
+        await hmac.add(hmac: HMACKey(from: root), digestAlgorithm: .sha256)
+        let hsToken = try await hmac.sign(AccessClaims(caller: caller, audience: ["atrium"], now: Date(), lifetime: 900))
+        let hs = try await rate { _ = try await hmac.verify(hsToken, as: AccessClaims.self) }
+        let ed = try await rate { _ = try await verifier.verify(edToken) }
+        say(String(format: "HS256 verification (the old shared secret): %.0f/s", hs))
+        say(String(format: "EdDSA verification (TokenVerifier: key id, signature, claims, audience): %.0f/s → %.2f of HS256", ed, ed / hs))
+    }
+
+    private func rate(_ body: () async throws -> Void) async throws -> Double {
+        for _ in 0..<500 { try await body() }  // warm up
+        let started = ContinuousClock.now
+        for _ in 0..<count { try await body() }
+        let elapsed = ContinuousClock.now - started
+        return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

@@ -105,4 +105,19 @@ struct TokenSigningTests {
             #expect(verified == Array(repeating: "mem_1", count: 8))
         }
     }
+
+    @Test("a verified token is remembered until it expires, and refused from then on")
+    func rememberedUntilExpiry() async throws {
+        let signer = try await TestConfiguration.signer()
+        let verifier = try await TestConfiguration.verifier(for: .chat)
+        let token = try await signer.issue(for: Self.member, now: Date().addingTimeInterval(-890))  // 10 s left
+        #expect(try await verifier.verify(token).subject == "mem_1")
+        #expect(try await verifier.verify(token).subject == "mem_1", "the remembered answer")
+        await #expect(throws: RuntimeError.self, "past its expiry, the remembered token is refused") {
+            try await verifier.verify(token, now: Date().addingTimeInterval(20))
+        }
+        // A token for another service is never remembered as valid for this one.
+        let other = try await signer.issue(for: Caller(kind: .service, subject: "x", firmID: nil), audience: "doc-service")
+        for _ in 0..<2 { await #expect(throws: RuntimeError.self) { try await verifier.verify(other) } }
+    }
 }

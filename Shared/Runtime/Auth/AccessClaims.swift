@@ -53,6 +53,8 @@ public struct AccessClaims: JWTPayload {
         aud.value.contains(service) || (kind != .service && aud.value.contains(Self.everyService))
     }
 
+    var expires: Date { exp.value }
+
     var caller: Caller {
         Caller(kind: kind, subject: sub.value, firmID: firm, role: role, rights: Set(rights ?? []), issuedAt: iat.value,
                portalView: view, standing: stn ?? 0)

@@ -25,6 +25,10 @@ public final class TokenVerifier: Sendable {
     let refetchInterval: Duration
     private let keys = JWTKeyCollection()
     private let state = Mutex(State())
+    /// Tokens already verified, with their expiry: a client sends the same token with every
+    /// request for its whole life, and a signature check costs far more than the route behind it.
+    private let verified = Mutex<[String: (caller: Caller, expires: Date)]>([:])
+    static let verifiedLimit = 4096
 
     struct State {
         var known: Set<String> = []
@@ -44,7 +48,25 @@ public final class TokenVerifier: Sendable {
 
     /// The caller a token names; throws `RuntimeError.unauthenticated` for a token that is forged,
     /// expired, malformed, signed by an unknown key or meant for another service.
-    public func verify(_ token: String) async throws -> Caller {
+    public func verify(_ token: String, now: Date = Date()) async throws -> Caller {
+        if let hit = verified.withLock({ $0[token] }) {
+            guard hit.expires > now else {
+                verified.withLock { _ = $0.removeValue(forKey: token) }
+                throw Self.invalid
+            }
+            return hit.caller
+        }
+        let caller = try await verifySignature(token)
+        verified.withLock { cache in
+            // Bounded: when full, start again rather than track ages (live tokens are re-verified once).
+            if cache.count >= Self.verifiedLimit { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (caller.caller, caller.expires)
+        }
+        return caller.caller
+    }
+
+    /// The full check: key id known (read the JWKS if not), signature, issuer, expiry, audience.
+    private func verifySignature(_ token: String) async throws -> (caller: Caller, expires: Date) {
         guard let kid = Self.keyID(of: token) else { throw Self.invalid }
         if !state.withLock({ $0.known.contains(kid) }) { try await refetch() }
         guard state.withLock({ $0.known.contains(kid) }) else { throw Self.invalid }
@@ -57,7 +79,7 @@ public final class TokenVerifier: Sendable {
         guard claims.isMeant(for: audience) else {
             throw RuntimeError.unauthenticated("The bearer token is meant for another service.")
         }
-        return claims.caller
+        return (claims.caller, claims.expires)
     }
 
     static var invalid: RuntimeError { .unauthenticated("The bearer token is invalid or expired.") }

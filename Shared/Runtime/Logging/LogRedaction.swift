@@ -32,13 +32,15 @@ public enum LogRedaction {
     /// Every rule matches text holding one of these (compared lower-cased). Most log values (a
     /// method, a path, a status, a duration) hold none, and skip the regular expressions: they
     /// would otherwise run seven times on every value of every request's line.
-    static let triggers = ["authorization", "cookie", "signature", "x-api-key", "bearer", "eyj", "whsec_", "v1,", "$2",
-                           "password", "token", "secret"]
+    static let triggers: [[UInt8]] = ["authorization", "cookie", "signature", "x-api-key", "bearer", "eyj", "whsec_", "v1,", "$2",
+                                      "password", "token", "secret"].map { Array($0.utf8) }
 
-    /// Whether `text` may hold a credential; false means `scrub` would change nothing.
+    /// Whether `text` may hold a credential; false means `scrub` would change nothing. A byte scan
+    /// (ASCII case folded), not Foundation's string search: it runs on every value of every line.
     static func mayHoldCredential(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return triggers.contains { lower.contains($0) }
+        var bytes = Array(text.utf8)
+        for index in bytes.indices where (65...90).contains(bytes[index]) { bytes[index] |= 0x20 }
+        return triggers.contains { bytes.firstRange(of: $0) != nil }
     }
 
     /// `text` with every credential replaced by `<redacted>`.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Loopback ports nobody is listening on.
 public enum FreePorts {
@@ -8,32 +9,39 @@ public enum FreePorts {
     static let streamType = SOCK_STREAM
     #endif
 
-    /// `count` ports the kernel picked (bound together, then released).
+    /// `count` free ports below the kernel's ephemeral range, never handed out twice by this process.
+    ///
+    /// Not ports the kernel picks: those come from the ephemeral range, where every outgoing
+    /// connection also takes its source port, so a port released here could be taken by a client
+    /// before the service binds it ("Address already in use" under a busy test run).
     public static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
         var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, streamType, 0)
-            guard fd >= 0 else { throw POSIXError(.EMFILE) }
-            sockets.append(fd)
-            var address = loopback(port: 0)
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-                }
-            }
-            guard bound else { throw POSIXError(.EADDRINUSE) }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        for _ in 0..<(count * 200) where ports.count < count {
+            let port = Int.random(in: 10_000..<min(32_000, ephemeralStart))
+            guard !ports.contains(port), isFree(port), claim(port) else { continue }
+            ports.append(port)
         }
+        guard ports.count == count else { throw POSIXError(.EADDRINUSE) }
         return ports
+    }
+
+    /// The first port of the kernel's ephemeral range (`ip_local_port_range`), 32768 if unknown.
+    static let ephemeralStart: Int = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+    }()
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// Records `port` as handed out; false if it already was.
+    private static func claim(_ port: Int) -> Bool {
+        handedOut.withLock { $0.insert(port).inserted }
     }
 
     /// A port p such that p…p+count-1 are all free right now.
     public static func consecutive(_ count: Int) throws -> Int {
         for _ in 0..<100 {
-            let base = Int.random(in: 20000...(60000 - count))
+            let base = Int.random(in: 10_000...(min(32_000, ephemeralStart) - count))
             if (base..<(base + count)).allSatisfy(isFree) { return base }
         }
         throw POSIXError(.EADDRINUSE)

@@ -14,15 +14,8 @@ enum IntegrationHarness {
         _ body: @escaping @Sendable (Cluster) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
-            let ports = try FreePorts.take(ServiceName.allCases.count)
-            var assigned: [ServiceName: Int] = [:]
-            for (service, port) in zip(ServiceName.allCases, ports) { assigned[service] = port }
-            let topology = TestConfiguration.topology(storage: storage, ports: assigned, settings: settings)
-            let cluster = try Cluster.start(
-                topology, binDirectory: try binDirectory(), services: services,
-                logDirectory: storage.directory.appendingPathComponent("logs"))
+            let cluster = try await start(storage, services: services, settings: settings)
             do {
-                try await cluster.waitUntilReady()
                 // Ready is not enough: an event published before a consumer subscribed never reaches it.
                 try await cluster.waitUntilWired(tokens: TestConfiguration.serviceTokens())
                 try await body(cluster)
@@ -30,6 +23,31 @@ enum IntegrationHarness {
             } catch {
                 await cluster.stop()
                 Issue.record("service logs:\n\(cluster.logs())")
+                throw error
+            }
+        }
+    }
+
+    /// Starts the cluster on free ports and waits until it is ready. A port can still be taken by
+    /// someone else between choosing and binding it; that start is retried on other ports.
+    static func start(_ storage: TestStorage, services: [ServiceName], settings: [String: String]) async throws -> Cluster {
+        var attempt = 1
+        while true {
+            let ports = try FreePorts.take(ServiceName.allCases.count)
+            var assigned: [ServiceName: Int] = [:]
+            for (service, port) in zip(ServiceName.allCases, ports) { assigned[service] = port }
+            let topology = TestConfiguration.topology(storage: storage, ports: assigned, settings: settings)
+            let cluster = try Cluster.start(
+                topology, binDirectory: try binDirectory(), services: services,
+                logDirectory: storage.directory.appendingPathComponent("logs-\(attempt)"))
+            do {
+                try await cluster.waitUntilReady()
+                return cluster
+            } catch ClusterError.exited(_, let log) where log.contains("Address already in use") && attempt < 3 {
+                await cluster.stop()
+                attempt += 1
+            } catch {
+                await cluster.stop()
                 throw error
             }
         }

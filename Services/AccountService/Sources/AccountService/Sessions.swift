@@ -148,9 +148,7 @@ struct Sessions: Sendable {
     }
 
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        SigningKeyText.base64URL(data)
     }
 }
 

@@ -141,7 +141,9 @@ struct SignInLimitsTests {
 
     @Test("an unknown e-mail costs a password check too: its answer takes about as long")
     func sameTime() async throws {
-        try await Self.withAccount([:], hashCost: 10) { client in
+        // At cost 12 a hash takes about a quarter of a second: far above the noise of a busy
+        // machine, so "about as long" can be told apart from "no hash at all" (a few ms).
+        try await Self.withAccount([:], hashCost: 12) { client in
             #expect(try await Self.signup(client, email: "owner@firm.example") == .created)
             func fastest(_ email: String) async throws -> Duration {
                 var best = Duration.seconds(60)
@@ -154,7 +156,7 @@ struct SignInLimitsTests {
             }
             let known = try await fastest("owner@firm.example")
             let unknown = try await fastest("stranger@firm.example")
-            #expect(unknown > known / 2 && unknown < known * 2, "known \(known), unknown \(unknown)")
+            #expect(unknown > known / 3 && unknown < known * 3, "known \(known), unknown \(unknown)")
         }
     }
 }

@@ -33,10 +33,9 @@ public struct ServiceConfiguration: Sendable {
     public var webhookDelivery: WebhookDeliverySettings
     /// The largest request body a route accepts.
     public var maxBodyBytes: Int
-    /// bcrypt cost for stored passwords (AccountService); 12 in production, lower only in tests.
-    public var passwordHashCost: Int
-    /// Rate limits on the password routes and the bound on concurrent hashing (AccountService).
-    public var signInLimits: SignInLimits
+    /// Where the settings came from: a service reads the settings only it has from here
+    /// (AccountService's sign-in limits), so they do not live in every service's runtime.
+    public let reader: ConfigReader
     /// Days a finished job (delivery), its attempts, a delivered outbox row and a consumer's inbox
     /// id are kept before they are pruned (inbox ids longer: see `WebhookRetention`).
     public var retentionDays: Int
@@ -47,6 +46,7 @@ public struct ServiceConfiguration: Sendable {
     /// Reads the configuration of `service` from `reader`.
     public init(service: ServiceName, reader: ConfigReader) throws {
         self.service = service
+        self.reader = reader
         host = reader.string(forKey: "host", default: "127.0.0.1")
         port = try Self.integer(reader, "port", default: service.defaultPort, in: 1...65535)
         dataDirectory = reader.string(forKey: "data.dir", default: "data")
@@ -68,9 +68,7 @@ public struct ServiceConfiguration: Sendable {
         serviceURLs = urls
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
-        passwordHashCost = try Self.integer(reader, "password.hash.cost", default: 12, in: 4...31)
         retentionDays = try Self.integer(reader, "retention.days", default: 30, in: 1...3650)
-        signInLimits = try SignInLimits(reader: reader)
         try readSecrets(reader: reader)
     }
 
@@ -105,7 +103,7 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// A whole number in `range`; a value that does not parse is an error, never a silent default.
-    static func integer(_ reader: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+    public static func integer(_ reader: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = reader.string(forKey: ConfigKey(key)) else { return value }
         guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
             throw ConfigurationError.invalid(key: key, why: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")

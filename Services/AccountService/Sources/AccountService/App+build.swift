@@ -37,9 +37,9 @@ public func buildRouter(_ runtime: ServiceRuntime, signer: TokenSigner) async th
     let directory = SQLDirectoryRepository(forUpdate: forUpdate)
     let people = SQLPeopleRepository()
     let credentials = SQLCredentialRepository(forUpdate: forUpdate)
-    let limits = runtime.configuration.signInLimits
+    let limits = try SignInLimits(reader: runtime.configuration.reader)
     let hasher = PasswordHasher(
-        cost: runtime.configuration.passwordHashCost, limiter: HashingLimiter(slots: limits.hashConcurrency, queue: limits.hashQueue))
+        cost: limits.hashCost, limiter: HashingLimiter(slots: limits.hashConcurrency, queue: limits.hashQueue))
     let sessions = Sessions(
         database: runtime.database, directory: directory, people: people, credentials: credentials, signer: signer,
         hasher: hasher, dummyHash: try await hasher.hash(Sessions.randomToken()),

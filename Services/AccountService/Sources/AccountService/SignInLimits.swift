@@ -1,9 +1,14 @@
 public import Configuration
 import Foundation
 
-/// How hard AccountService lets anyone knock: rate limits on the password routes and the bound
-/// on concurrent password hashing (README, "Configuration").
+public import AtriumRuntime
+
+/// How hard AccountService lets anyone knock: rate limits on the password routes, the bound on
+/// concurrent password hashing and the bcrypt cost (README, "Configuration"). AccountService's
+/// own settings, read from its configuration's reader.
 public struct SignInLimits: Sendable {
+    /// bcrypt cost for stored passwords; 12 in production, lower only in tests.
+    public var hashCost: Int = 12
     /// Attempts one client address may make at once on the password routes (sign-in, contact
     /// sign-in, sign-up, invitation acceptance)...
     public var clientBurst: Int
@@ -31,7 +36,7 @@ public struct SignInLimits: Sendable {
     /// One core fewer than the machine has (at least one), so hashing never takes every core.
     public static var defaultHashConcurrency: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 
-    init(reader: ConfigReader) throws {
+    public init(reader: ConfigReader) throws {
         let integer = { (key: String, value: Int, range: ClosedRange<Int>) in
             try ServiceConfiguration.integer(reader, key, default: value, in: range)
         }
@@ -43,5 +48,6 @@ public struct SignInLimits: Sendable {
             hashConcurrency: try integer("password.hash.concurrency", Self.defaultHashConcurrency, 1...256),
             hashQueue: try integer("password.hash.queue", 32, 0...100_000)
         )
+        hashCost = try integer("password.hash.cost", 12, 4...31)
     }
 }

@@ -14,10 +14,7 @@ struct WebhookOwnershipTests {
         _ storage: TestStorage, overrides: [String: String] = [:],
         _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
     ) async throws {
-        let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
-        let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
-        let token = try await TestConfiguration.memberToken()
-        try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
+        try await ChatTestClient.run(storage, overrides: overrides, body)
     }
 
     @Test("deleting a subscription cancels its pending deliveries in the same transaction", arguments: TestEngine.all)

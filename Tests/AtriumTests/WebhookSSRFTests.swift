@@ -14,13 +14,10 @@ struct WebhookSSRFTests {
     static let strict = ["ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "false"]
 
     func withChat(
-        _ storage: TestStorage, overrides: [String: String],
+        _ storage: TestStorage, overrides: [String: String] = [:],
         _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
     ) async throws {
-        let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
-        let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
-        let token = try await TestConfiguration.memberToken()
-        try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
+        try await ChatTestClient.run(storage, overrides: overrides, body)
     }
 
     static let internalTargets: [(url: String, why: String)] = [

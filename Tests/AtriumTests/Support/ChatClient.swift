@@ -1,4 +1,7 @@
+import AtriumRuntime
+import ChatService
 import Foundation
+import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -61,5 +64,18 @@ struct ChatTestClient {
 
     func replay(delivery: String) async throws -> HTTPResponse.Status {
         try await client.execute(uri: "/v1/webhooks/deliveries/\(delivery)/replay", method: .post, headers: .bearer(token)) { $0.status }
+    }
+}
+
+extension ChatTestClient {
+    /// Runs `body` against an in-process ChatService in `storage` (a fixed directory, an owner's token).
+    static func run(
+        _ storage: TestStorage, overrides: [String: String] = [:],
+        _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
+    ) async throws {
+        let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
+        let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
+        let token = try await TestConfiguration.memberToken()
+        try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
     }
 }

@@ -27,7 +27,7 @@ struct WebhookSender: Sendable {
             JOIN webhook_subscriptions s ON s.id = d.subscription_id
             JOIN outbox_events e ON e.id = d.event_id
             WHERE d.id = \(bind: job.id)
-            """).first(decoding: DeliveryTarget.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).first(decoding: DeliveryTarget.self, keyDecodingStrategy: .snakeCaseColumns)
         else { return .cancelled("the subscription was deleted") }
         let result = await send(target)
         let label = if case .succeeded = result { "delivered" } else { "failed" }

@@ -35,7 +35,7 @@ public struct WebhooksAPIHandler: APIProtocol {
     public func listSubscriptions(_ input: Operations.ListSubscriptions.Input) async throws -> Operations.ListSubscriptions.Output {
         let rows = try await database.sql.select().column("*").from("webhook_subscriptions")
             .where("owner", .equal, SQLBind(try scope())).orderBy("created_at")
-            .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         return .ok(.init(body: .json(.init(items: rows.map(\.wire)))))
     }
 
@@ -85,7 +85,7 @@ public struct WebhooksAPIHandler: APIProtocol {
             query = query.where(SQLColumn("subscription_id", table: "d"), .equal, SQLBind(SubscriptionOwner.key(owner, name)))
         }
         if let cursor = input.query.cursor { query = query.where(SQLColumn("id", table: "d"), .lessThan, SQLBind(cursor)) }
-        let rows = try await query.all(decoding: DeliveryView.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let rows = try await query.all(decoding: DeliveryView.self, keyDecodingStrategy: .snakeCaseColumns)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last?.id : nil
         return .ok(.init(body: .json(.init(items: page.map(\.wire), nextCursor: next))))
@@ -95,7 +95,7 @@ public struct WebhooksAPIHandler: APIProtocol {
         let delivery = try await findDelivery(input.path.deliveryId, owner: try scope())
         let rows = try await database.sql.select().columns("number", "started_at", "outcome", "code", "error", "duration_ms")
             .from("job_attempts").where("job_id", .equal, SQLBind(delivery.id)).orderBy("number")
-            .all(decoding: AttemptView.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: AttemptView.self, keyDecodingStrategy: .snakeCaseColumns)
         return .ok(.init(body: .json(.init(items: rows.map(\.wire)))))
     }
 
@@ -169,7 +169,7 @@ public struct WebhooksAPIHandler: APIProtocol {
     private func findDelivery(_ id: String, owner: String) async throws -> DeliveryView {
         let record = try await deliveries().where(SQLColumn("id", table: "d"), .equal, SQLBind(id))
             .where(SQLColumn("owner", table: "d"), .equal, SQLBind(owner))
-            .first(decoding: DeliveryView.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: DeliveryView.self, keyDecodingStrategy: .snakeCaseColumns)
         guard let record else { throw RuntimeError.notFound("No delivery \(id).") }
         return record
     }

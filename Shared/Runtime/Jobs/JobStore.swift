@@ -25,7 +25,7 @@ struct JobStore: Sendable {
                 SELECT id, kind, payload, attempts, attempt_budget, lease_token FROM jobs
                 WHERE status = 'pending' AND run_at <= \(bind: now) AND kind IN (\(binds: kinds))
                 ORDER BY run_at, id LIMIT \(bind: limit) \(unsafeRaw: lock)
-                """).all(decoding: DueRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: DueRow.self, keyDecodingStrategy: .snakeCaseColumns)
             guard !due.isEmpty else { return [] }
             try await Self.recordLost(tx, due.filter { $0.leaseToken != nil }, now: now)
             let (spent, runnable) = (due.filter { $0.attempts >= $0.attemptBudget }, due.filter { $0.attempts < $0.attemptBudget })

@@ -8,6 +8,6 @@ extension SQLDatabase {
         _ type: Row.Type, from table: String, where column: String = "id", is value: String, lock: String = ""
     ) async throws -> Row? {
         try await raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value) \(unsafeRaw: lock)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 }

@@ -84,7 +84,7 @@ struct SQLDirectoryRepository: DirectoryRepository {
 
     func members(firm: String, on db: any SQLDatabase) async throws -> [MemberRecord] {
         try await db.select().column("*").from("team_members").where("firm_id", .equal, SQLBind(firm)).orderBy("id")
-            .all(decoding: MemberRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: MemberRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func updateMember(_ member: MemberRecord, on db: any SQLDatabase) async throws {
@@ -143,7 +143,7 @@ struct SQLDirectoryRepository: DirectoryRepository {
             if let only { query = query.where("id", .equal, SQLBind(only)) }
         }
         let rows = try await query.orderBy("id").limit(limit + 1)
-            .all(decoding: AccountRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: AccountRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         return Page(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
     }
 
@@ -155,7 +155,7 @@ struct SQLDirectoryRepository: DirectoryRepository {
         var query = db.select().column("*").from("firm_activity").where("firm_id", .equal, SQLBind(firm))
         if let cursor { query = query.where("id", .lessThan, SQLBind(cursor)) }
         let rows = try await query.orderBy("id", .descending).limit(limit + 1)
-            .all(decoding: ActivityRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: ActivityRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         return Page(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
     }
 

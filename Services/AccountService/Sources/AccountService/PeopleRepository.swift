@@ -39,7 +39,7 @@ struct SQLPeopleRepository: PeopleRepository {
 
     func contact(firm: String, email: String, on db: any SQLDatabase) async throws -> ContactRecord? {
         try await db.select().column("*").from("contacts").where("firm_id", .equal, SQLBind(firm)).where("email", .equal, SQLBind(email))
-            .first(decoding: ContactRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: ContactRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func updateContact(_ contact: ContactRecord, on db: any SQLDatabase) async throws {
@@ -88,7 +88,7 @@ struct SQLPeopleRepository: PeopleRepository {
             .where(SQLColumn("account_id", table: "l"), .equal, SQLBind(account))
         if let contact { query = query.where(SQLColumn("contact_id", table: "l"), .equal, SQLBind(contact)) }
         return try await query.orderBy(SQLColumn("id", table: "c")).all().map { row in
-            let contact = try row.decode(model: ContactRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let contact = try row.decode(model: ContactRecord.self, keyDecodingStrategy: .snakeCaseColumns)
             return LinkedContact(contact: contact, link: AccountContactRecord(
                 accountId: account, contactId: contact.id, portalAccess: try row.decode(column: "portal_access", as: Int64.self),
                 notify: try row.decode(column: "notify", as: Int64.self), createdAt: try row.decode(column: "linked_at", as: Int64.self)))

@@ -32,7 +32,7 @@ struct SQLTagRepository: TagRepository {
 
     func tags(firm: String, on db: any SQLDatabase) async throws -> [TagRecord] {
         try await db.select().column("*").from("tags").where("firm_id", .equal, SQLBind(firm)).orderBy("name_key")
-            .all(decoding: TagRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: TagRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func tag(id: String, on db: any SQLDatabase) async throws -> TagRecord? {
@@ -42,7 +42,7 @@ struct SQLTagRepository: TagRepository {
     func tag(firm: String, nameKey: String, on db: any SQLDatabase) async throws -> TagRecord? {
         try await db.select().column("*").from("tags").where("firm_id", .equal, SQLBind(firm))
             .where("name_key", .equal, SQLBind(nameKey))
-            .first(decoding: TagRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: TagRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func insert(_ tag: TagRecord, on db: any SQLDatabase) async throws {
@@ -63,7 +63,7 @@ struct SQLTagRepository: TagRepository {
         try await db.raw("""
             SELECT t.* FROM tags t JOIN account_tags a ON a.tag_id = t.id
             WHERE a.account_id = \(bind: account) ORDER BY t.name_key
-            """).all(decoding: TagRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: TagRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func accounts(tagged tag: String, on db: any SQLDatabase) async throws -> [String] {

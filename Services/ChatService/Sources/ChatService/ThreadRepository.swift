@@ -32,7 +32,7 @@ struct SQLThreadRepository: ThreadRepository {
 
     func tasks(of threadID: String, on db: any SQLDatabase) async throws -> [TaskRecord] {
         try await db.select().column("*").from("client_tasks").where("thread_id", .equal, SQLBind(threadID))
-            .orderBy("position").all(decoding: TaskRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .orderBy("position").all(decoding: TaskRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func setTask(_ taskID: String, done: Bool, by caller: String, at millis: Int64, on db: any SQLDatabase) async throws {

@@ -22,12 +22,12 @@ struct SQLFolderRepository: FolderRepository {
 
     func folders(account: String, on db: any SQLDatabase) async throws -> [FolderRecord] {
         try await db.select().column("*").from("folders").where("account_id", .equal, SQLBind(account))
-            .all(decoding: FolderRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: FolderRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func lockTree(account: String, on db: any SQLDatabase) async throws -> [FolderRecord] {
         try await db.raw("SELECT * FROM folders WHERE account_id = \(bind: account) \(unsafeRaw: forUpdate)")
-            .all(decoding: FolderRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: FolderRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     func folder(id: String, on db: any SQLDatabase) async throws -> FolderRecord? {

@@ -30,9 +30,11 @@ public struct Outbox: Sendable {
         // Read here, not inside: task-locals do not reach a PostgreSQL transaction's own task.
         let trace = RequestScope.current?.trace
         let attempts = deliveryAttempts
+        let handoff = (signal.handoff, PendingHandoff())
         let result = try await database.transaction { sql in
-            try await body(OutboxTransaction(sql: sql, trace: trace, deliveryAttempts: attempts))
+            try await body(OutboxTransaction(sql: sql, trace: trace, deliveryAttempts: attempts, handoff: handoff))
         }
+        signal.handoff.give(handoff.1.all)
         signal.notify()
         return result
     }
@@ -44,11 +46,18 @@ public struct OutboxTransaction: Sendable {
     /// The trace of the request that opened the transaction, if any.
     let trace: TraceParent?
     let deliveryAttempts: Int
+    /// Where jobs claimed for this process's runner wait for the commit; nil outside `Outbox`.
+    let handoff: (JobHandoff, PendingHandoff)?
 
     public init(sql: any SQLDatabase, trace: TraceParent? = nil, deliveryAttempts: Int = 12) {
+        self.init(sql: sql, trace: trace, deliveryAttempts: deliveryAttempts, handoff: nil)
+    }
+
+    init(sql: any SQLDatabase, trace: TraceParent?, deliveryAttempts: Int, handoff: (JobHandoff, PendingHandoff)?) {
         self.sql = sql
         self.trace = trace
         self.deliveryAttempts = deliveryAttempts
+        self.handoff = handoff
     }
 
     /// Records an event to deliver to every subscription that wants `type`; returns its id (the `webhook-id`).
@@ -65,7 +74,8 @@ public struct OutboxTransaction: Sendable {
             .columns("id", "type", "firm_id", "payload", "traceparent", "created_at")
             .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(millis))
             .run()
-        try await WebhookFanOut.fanOut(sql, event: OutboxHead(id: id, type: type, firmId: firmID), attempts: deliveryAttempts, now: millis)
+        try await WebhookFanOut.fanOut(sql, event: OutboxHead(id: id, type: type, firmId: firmID), attempts: deliveryAttempts, now: millis,
+                                       handoff: handoff)
         return id
     }
 }

@@ -5,6 +5,8 @@
 public final class OutboxSignal: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
+    /// Jobs enqueued already claimed for this process's runner (see `JobHandoff`).
+    let handoff = JobHandoff()
 
     public init() {
         (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

@@ -7,9 +7,11 @@ enum WebhookFanOut {
     static let kind = JobKind<DeliveryJobPayload>("webhook.delivery")
 
     /// One delivery (and its job) per subscription that wants the event, in the publishing transaction.
-    static func fanOut(_ tx: any SQLDatabase, event: OutboxHead, attempts: Int, now: Int64) async throws {
+    static func fanOut(
+        _ tx: any SQLDatabase, event: OutboxHead, attempts: Int, now: Int64, handoff: (JobHandoff, PendingHandoff)? = nil
+    ) async throws {
         let subscriptions = try await tx.select().column("*").from("webhook_subscriptions")
-            .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: SubscriptionRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         for subscription in subscriptions where subscription.wants(event.type) && subscription.receives(firm: event.firmId)
             && subscription.mayReceive(event.type) {
             let id = Identifier.make("dlv")
@@ -20,7 +22,8 @@ enum WebhookFanOut {
                 ON CONFLICT (event_id, subscription_id) DO NOTHING RETURNING id
                 """).first(decoding: JobIDRow.self)
             guard inserted != nil else { continue }
-            try await JobQueue.enqueue(kind, DeliveryJobPayload(), runAt: now, maxAttempts: attempts, id: id, in: tx)
+            try await JobQueue.enqueue(kind, DeliveryJobPayload(), runAt: now, uniqueKey: nil, maxAttempts: attempts, id: id, in: tx,
+                                       handoff: handoff)
         }
         try await tx.update("outbox_events").set("dispatched_at", to: SQLBind(now)).where("id", .equal, SQLBind(event.id)).run()
     }
@@ -30,7 +33,7 @@ enum WebhookFanOut {
         try await database.transaction { tx in
             let events = try await tx.raw(
                 "SELECT id, type, firm_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY seq"
-            ).all(decoding: OutboxHead.self, keyDecodingStrategy: .convertFromSnakeCase)
+            ).all(decoding: OutboxHead.self, keyDecodingStrategy: .snakeCaseColumns)
             for event in events { try await fanOut(tx, event: event, attempts: attempts, now: EpochMillis.now()) }
         }
     }

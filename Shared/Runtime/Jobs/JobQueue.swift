@@ -35,8 +35,21 @@ public enum JobQueue {
         _ kind: JobKind<Payload>, _ payload: Payload, runAt: Int64? = nil, uniqueKey: String? = nil,
         maxAttempts: Int? = nil, id: String? = nil, in tx: any SQLDatabase
     ) async throws -> String? {
+        try await enqueue(kind, payload, runAt: runAt, uniqueKey: uniqueKey, maxAttempts: maxAttempts, id: id, in: tx, handoff: nil)
+    }
+
+    /// `enqueue`, and when the job is due at once and this process's runner handles its kind
+    /// (`handoff`), written already claimed for that runner (see `JobHandoff`).
+    static func enqueue<Payload>(
+        _ kind: JobKind<Payload>, _ payload: Payload, runAt: Int64?, uniqueKey: String?,
+        maxAttempts: Int?, id: String?, in tx: any SQLDatabase, handoff: (JobHandoff, PendingHandoff)?
+    ) async throws -> String? {
         let body = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         let now = EpochMillis.now()
+        if let (handoff, pending) = handoff, let terms = handoff.claimTerms(for: kind.name), runAt.map({ $0 <= now }) ?? true {
+            return try await enqueueClaimed(kind, body: body, uniqueKey: uniqueKey, maxAttempts: maxAttempts ?? kind.maxAttempts,
+                                            id: id ?? Identifier.make("job"), terms: terms, pending: pending, in: tx)
+        }
         let inserted = try await tx.raw("""
             INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, attempt_budget, created_at)
             VALUES (\(bind: id ?? Identifier.make("job")), \(bind: kind.name), \(bind: body), \(bind: uniqueKey), 'pending',
@@ -49,6 +62,26 @@ public enum JobQueue {
         }
         return inserted?.id
     }
+
+    private static func enqueueClaimed<Payload>(
+        _ kind: JobKind<Payload>, body: String, uniqueKey: String?, maxAttempts: Int, id: String,
+        terms: (lease: Int64, clock: any JobClock), pending: PendingHandoff, in tx: any SQLDatabase
+    ) async throws -> String? {
+        let now = terms.clock.now()
+        let token = Identifier.make("lease")
+        let inserted = try await tx.raw("""
+            INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, attempt_budget, lease_token, created_at)
+            VALUES (\(bind: id), \(bind: kind.name), \(bind: body), \(bind: uniqueKey), 'pending',
+                    \(bind: now + terms.lease), 1, \(bind: maxAttempts), \(bind: token), \(bind: EpochMillis.now()))
+            ON CONFLICT (unique_key) DO NOTHING RETURNING id
+            """).first(decoding: JobIDRow.self)
+        guard inserted != nil else { return nil }
+        try await tx.insert(into: "job_attempts").columns("job_id", "number", "started_at", "outcome")
+            .values(SQLBind(id), SQLBind(Int64(1)), SQLBind(now), SQLBind("running")).run()
+        let job = ClaimedJob(id: id, kind: kind.name, payload: body, attempt: 1, maxAttempts: Int64(maxAttempts), leaseToken: token)
+        pending.append(job, leaseEnds: now + terms.lease, lease: terms.lease)
+        return id
+    }
 }
 
 extension OutboxTransaction {
@@ -57,7 +90,8 @@ extension OutboxTransaction {
     public func enqueue<Payload>(
         _ kind: JobKind<Payload>, _ payload: Payload, runAt: Int64? = nil, uniqueKey: String? = nil, maxAttempts: Int? = nil
     ) async throws -> String? {
-        try await JobQueue.enqueue(kind, payload, runAt: runAt, uniqueKey: uniqueKey, maxAttempts: maxAttempts, in: sql)
+        try await JobQueue.enqueue(kind, payload, runAt: runAt, uniqueKey: uniqueKey, maxAttempts: maxAttempts, id: nil, in: sql,
+                                   handoff: handoff)
     }
 }
 

@@ -66,7 +66,11 @@ public struct JobRunner: Service {
         let state = RunnerState()
         let (database, signal, logger) = (store.database, self.signal, self.logger)
         let listener = Task { await JobNotifications.listen(database, signal: signal, logger: logger) }
-        defer { listener.cancel() }
+        signal.handoff.register(.init(leases: handlers.handlers.mapValues { $0.policy.lease.milliseconds }, clock: clock))
+        defer {
+            signal.handoff.unregister()
+            listener.cancel()
+        }
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 var waiter = signal.makeWaiter()
@@ -74,8 +78,10 @@ public struct JobRunner: Service {
                     let free = concurrency - state.inFlight.load(ordering: .relaxed)
                     var wake = Wake.never
                     if free > 0 {
-                        let (jobs, next) = await pass(kinds: kinds, free: free)
-                        for job in jobs {
+                        // Jobs this process enqueued already claimed first, then a look at the queue.
+                        let handed = signal.handoff.take(limit: free, now: clock.now())
+                        let (claimed, next) = handed.count < free ? await pass(kinds: kinds, free: free - handed.count) : ([], .never)
+                        for job in handed + claimed {
                             state.inFlight.add(1, ordering: .relaxed)
                             group.addTask {
                                 await execute(job)

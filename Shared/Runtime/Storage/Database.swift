@@ -69,14 +69,9 @@ public final class Database: Sendable {
         // SQLite calls block; they get threads of their own rather than the process-wide pool.
         let threads = NIOThreadPool(numberOfThreads: 4)
         threads.start()
-        let pool = EventLoopGroupConnectionPool(
-            source: SQLiteSource(path: sqlitePath, threadPool: threads),
-            maxConnectionsPerEventLoop: 2,
-            logger: logger,
-            on: group
-        )
-        let database = Database(sql: SQLitePoolDatabase(pool: pool, logger: logger), engine: .sqlite) {
-            try await pool.shutdownAsync()
+        let connections = SQLiteConnections(source: SQLiteSource(path: sqlitePath, threadPool: threads), maximum: 4, logger: logger)
+        let database = Database(sql: SQLitePoolDatabase(connections: connections, logger: logger), engine: .sqlite) {
+            try await connections.close()
             try await threads.shutdownGracefully()
         }
         // WAL is a property of the file: readers and the writer stop blocking each other.

@@ -1,19 +1,21 @@
-@preconcurrency import AsyncKit
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteKit
 import SQLKit
 
 /// An `SQLDatabase` over a pool of SQLite connections; a session holds one connection throughout.
 struct SQLitePoolDatabase: SQLDatabase {
-    let pool: EventLoopGroupConnectionPool<SQLiteSource>
+    let connections: SQLiteConnections
     let logger: Logger
 
-    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteDialect() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        pool.withConnection(logger: logger) { $0.sql().execute(sql: query, onRow) }
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
@@ -21,8 +23,6 @@ struct SQLitePoolDatabase: SQLDatabase {
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let connection = try await pool.requestConnection(logger: logger).get()
-        defer { pool.releaseConnection(connection, logger: logger) }
-        return try await closure(connection.sql())
+        try await connections.withConnection { try await closure($0.sql()) }
     }
 }

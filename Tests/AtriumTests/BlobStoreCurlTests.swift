@@ -1,4 +1,4 @@
-import Curl
+@testable import Curl
 @testable import DocService
 import Foundation
 import NIOCore
@@ -18,7 +18,34 @@ struct BlobStoreCurlTests {
         #expect(error?.message.isEmpty == false)
     }
 
-    @Test("A streamed request body goes up at the transfer's pace and its producer's error wins",
+    @Test("The queue between libcurl's thread and async code holds at most its capacity")
+    func boundedQueue() async throws {
+        let channel = ByteChannel(capacity: 1000)
+        #expect(await channel.push(ByteBuffer(repeating: 1, count: 1000)))
+        let pushed = TestCounter()
+        let second = Task {
+            let accepted = await channel.push(ByteBuffer(repeating: 2, count: 10))
+            pushed.add(1)
+            return accepted
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(pushed.current == 0, "a push into a full queue waits")
+        var target = [UInt8](repeating: 0, count: 600)
+        let pulled = target.withUnsafeMutableBytes { channel.pullBlocking(into: $0) }
+        guard case .bytes(600) = pulled else { Issue.record("pulled \(pulled)"); return }
+        #expect(await second.value)
+        channel.finish()
+        var rest = 0
+        while let chunk = try await channel.next() { rest += chunk.readableBytes }
+        #expect(rest == 410)
+        // A consumer that gives up refuses further pushes and reads as cancelled, not as the end.
+        let abandoned = ByteChannel(capacity: 10)
+        abandoned.cancel()
+        #expect(await abandoned.push(ByteBuffer(repeating: 3, count: 1)) == false)
+        await #expect(throws: CancellationError.self) { try await abandoned.next() }
+    }
+
+    @Test("A streamed request body goes up and its producer's error wins",
           .enabled(if: BlobStoreHarness.s3URL != nil))
     func streamedUpload() async throws {
         let harness = try await BlobStoreHarness.s3()

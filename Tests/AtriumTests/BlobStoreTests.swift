@@ -45,13 +45,14 @@ struct S3BlobStoreTests {
     @Test("A missing bucket is the store failing, not a missing blob; the error carries no secret")
     func missingBucket() async throws {
         let url = try #require(BlobStoreHarness.s3URL)
-        let store = S3BlobStore(settings: S3Settings(endpoint: url, bucket: "atrium-no-such-bucket", accessKey: "test",
-                                                     secretKey: "very-secret-key"), logger: .init(label: "test"))
+        let keys = BlobStoreHarness.s3Keys
+        let store = S3BlobStore(settings: S3Settings(endpoint: url, bucket: "atrium-no-such-bucket", accessKey: keys.access,
+                                                     secretKey: keys.secret), logger: .init(label: "test"))
         let error = await #expect(throws: BlobStoreError.self) { try await store.get(try BlobKey("doc_x"), range: nil) }
         guard case .unavailable(let detail)? = error else { Issue.record("expected unavailable, got \(String(describing: error))"); return }
         #expect(detail.contains("NoSuchBucket"))
-        #expect(!detail.contains("very-secret-key"))
-        #expect(!"\(store.settings)".contains("very-secret-key"))
+        #expect(!detail.contains(keys.secret))
+        #expect(!"\(store.settings)".contains(keys.secret))
     }
 }
 

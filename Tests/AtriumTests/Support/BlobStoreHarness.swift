@@ -14,6 +14,13 @@ struct BlobStoreHarness: Sendable {
     /// The S3-compatible server the S3 variant runs against (moto in CI); nil skips that variant.
     static let s3URL: String? = ProcessInfo.processInfo.environment["ATRIUM_TEST_S3_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
+    /// Keys for that server: `ATRIUM_TEST_S3_ACCESS_KEY` and `ATRIUM_TEST_S3_SECRET_KEY` when it
+    /// checks signatures (MinIO, moto with authentication on); moto by default takes any.
+    static let s3Keys = (
+        access: ProcessInfo.processInfo.environment["ATRIUM_TEST_S3_ACCESS_KEY"] ?? "test",
+        secret: ProcessInfo.processInfo.environment["ATRIUM_TEST_S3_SECRET_KEY"] ?? "test-secret"
+    )
+
     /// S3's smallest part size (all parts but the last), so the tests' large bodies stay quick.
     static let s3PartSize = 5 * 1024 * 1024
 
@@ -50,8 +57,8 @@ struct BlobStoreHarness: Sendable {
 
     static func s3() async throws -> BlobStoreHarness {
         guard let url = s3URL else { throw BlobStoreError.unavailable("ATRIUM_TEST_S3_URL is not set") }
-        let settings = S3Settings(endpoint: url, bucket: "atrium-test-\(UInt64.random(in: 0...UInt64.max))", accessKey: "test",
-                                  secretKey: "test-secret", partSize: s3PartSize)
+        let settings = S3Settings(endpoint: url, bucket: "atrium-test-\(UInt64.random(in: 0...UInt64.max))", accessKey: s3Keys.access,
+                                  secretKey: s3Keys.secret, partSize: s3PartSize)
         let store = S3BlobStore(settings: settings, logger: Logger(label: "blob-tests"))
         try await store.createBucket()
         return BlobStoreHarness(

@@ -94,6 +94,23 @@ struct BlobStoreUnitTests {
         }
     }
 
+    @Test("DocService builds the store its configuration names, under its data directory by default")
+    func storeChoice() async throws {
+        try await TestStorage.with(.sqlite) { storage in
+            let make = { (overrides: [String: String]) in
+                try await BlobStoreSettings.makeStore(
+                    try TestConfiguration.make(.doc, storage: storage, overrides: overrides), logger: .init(label: "test"))
+            }
+            let local = try #require(try await make([:]) as? LocalBlobStore)
+            #expect(local.root == storage.directory.path + "/blobs")
+            let s3 = try await make(["ATRIUM_BLOB_STORE": "s3", "ATRIUM_BLOB_S3_ENDPOINT": "http://127.0.0.1:9000",
+                                     "ATRIUM_BLOB_S3_BUCKET": "docs", "ATRIUM_BLOB_S3_ACCESS_KEY": "a", "ATRIUM_BLOB_S3_SECRET_KEY": "b"])
+            #expect(s3 is S3BlobStore)
+            await #expect(throws: ConfigurationError.self) { try await make(["ATRIUM_BLOB_STORE": "ftp"]) }
+            await #expect(throws: ConfigurationError.self) { try await make(["ATRIUM_BLOB_STORE": "s3"]) }
+        }
+    }
+
     @Test("S3's small XML answers are read tolerantly")
     func xml() {
         let text = """

@@ -106,6 +106,23 @@ let package = Package(
         contract("DocAPI"),
         contract("DirectoryEventsAPI"),
 
+        // libcurl, for the blob store's S3 client (and SMTP later): the C module and a safe Swift wrapper.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Shared/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/Curl",
+            swiftSettings: swiftSettings
+        ),
+
         // The runtime every service shares: config, HTTP plumbing, storage, auth, outbox and webhooks, clients.
         .target(
             name: "AtriumRuntime",
@@ -146,7 +163,13 @@ let package = Package(
         + service("ChatService", contract: "ChatAPI")
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI")
-        + service("DocService", contract: "DocAPI")
+        + service("DocService", contract: "DocAPI", extra: [
+            "Curl",
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ])
         + [
             // Starts a topology as real processes: used by `atrium up` and by the integration tests.
             .target(
@@ -191,6 +214,7 @@ let package = Package(
                     "PipelineService",
                     "NotifyService",
                     "DocService",
+                    "Curl",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                     .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

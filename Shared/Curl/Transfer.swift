@@ -1,0 +1,256 @@
+import CCurl
+import Foundation
+import NIOCore
+
+/// One libcurl easy transfer, performed on a thread of its own (libcurl blocks), and the state its
+/// callbacks share with the task awaiting it. Callbacks run on that thread only.
+final class Transfer: @unchecked Sendable {
+    /// Where the response body goes.
+    enum Sink {
+        case collect(limit: Int)
+        case channel(ByteChannel)
+    }
+
+    let request: CurlRequest
+    let sink: Sink
+    /// The queue a streamed request body arrives through.
+    let upload: ByteChannel?
+
+    private let lock = NSLock()
+    // Under `lock`:
+    private var cancelled = false
+    private var headers = CurlHeaders()
+    private var headPublished = false
+    private var waitingForHead: CheckedContinuation<(Int, CurlHeaders), any Error>?
+    // On the transfer's thread only:
+    private var handle: UnsafeMutableRawPointer?
+    private var uploadOffset = 0
+    private(set) var collected = ByteBuffer()
+    private(set) var overflowed = false
+
+    init(request: CurlRequest, sink: Sink, upload: ByteChannel?) {
+        self.request = request
+        self.sink = sink
+        self.upload = upload
+    }
+
+    /// Runs the transfer to its end; the answer's status code.
+    func run() async -> Result<Int, CurlError> {
+        await withCheckedContinuation { continuation in
+            start { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Starts the transfer, resuming `head` with the status and headers once the body starts
+    /// (or the transfer ends); the body goes on into the sink's channel.
+    func start(head: CheckedContinuation<(Int, CurlHeaders), any Error>) {
+        lock.withLock { waitingForHead = head }
+        start { [self] result in
+            switch result {
+            case .success(let status):
+                publishHead(status: status)
+                if case .channel(let channel) = sink { channel.finish() }
+            case .failure(let error):
+                let waiting = lock.withLock {
+                    headPublished = true
+                    defer { waitingForHead = nil }
+                    return waitingForHead
+                }
+                waiting?.resume(throwing: error)
+                if case .channel(let channel) = sink { channel.finish(error) }
+            }
+        }
+    }
+
+    /// Stops the transfer at the next callback, waking any that waits.
+    func cancel() {
+        lock.withLock { cancelled = true }
+        upload?.finish(CancellationError())
+        if case .channel(let channel) = sink { channel.cancel() }
+    }
+
+    var isCancelled: Bool { lock.withLock { cancelled } }
+    var responseHeaders: CurlHeaders { lock.withLock { headers } }
+
+    private func start(_ done: @escaping @Sendable (Result<Int, CurlError>) -> Void) {
+        let thread = Thread { [self] in
+            let result = performBlocking()
+            // Nobody reads a streamed request body any more: its writer's waits end.
+            upload?.cancel()
+            done(result)
+        }
+        thread.name = "atrium-curl"
+        thread.start()
+    }
+
+    private func performBlocking() -> Result<Int, CurlError> {
+        guard Curl.initialized, let handle = curl_easy_init() else { return .failure(.unavailable) }
+        self.handle = handle
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        var setup = CurlSetup(handle: handle)
+        defer {
+            curl_easy_cleanup(handle)
+            setup.freeLists()
+            errorBuffer.deallocate()
+        }
+        setup.pointer(CURLOPT_ERRORBUFFER, errorBuffer)
+        configure(&setup)
+        var code = setup.code
+        if code == CURLE_OK { code = curl_easy_perform(handle) }
+        guard code == CURLE_OK else { return .failure(.from(code, buffer: errorBuffer)) }
+        var status = 0
+        _ = atr_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(status)
+    }
+
+    private func configure(_ setup: inout CurlSetup) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        setup.string(CURLOPT_URL, request.url)
+        // Threads and signals do not mix: no SIGALRM for DNS timeouts, no SIGPIPE.
+        setup.long(CURLOPT_NOSIGNAL, 1)
+        setup.string(CURLOPT_PROTOCOLS_STR, request.protocols)
+        setup.long(CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.components.seconds * 1000))
+        if let timeout = request.timeout { setup.long(CURLOPT_TIMEOUT_MS, Int(timeout.components.seconds * 1000)) }
+        setup.long(CURLOPT_NOPROGRESS, 0)
+        setup.pointer(CURLOPT_XFERINFODATA, me)
+        setup.code = setup.code == CURLE_OK ? atr_setopt_xferinfo_callback(setup.handle, progressCallback) : setup.code
+        setup.callback(CURLOPT_HEADERFUNCTION, headerCallback)
+        setup.pointer(CURLOPT_HEADERDATA, me)
+        setup.callback(CURLOPT_WRITEFUNCTION, writeCallback)
+        setup.pointer(CURLOPT_WRITEDATA, me)
+        configureBody(&setup, userdata: me)
+        switch request.method?.uppercased() ?? "GET" {
+        case "GET": break
+        case "HEAD": setup.long(CURLOPT_NOBODY, 1)
+        case "PUT" where setup.uploads: break
+        case let method: setup.string(CURLOPT_CUSTOMREQUEST, method)
+        }
+        setup.list(CURLOPT_HTTPHEADER, request.headers.map { "\($0.name): \($0.value)" })
+        if let credentials = request.credentials {
+            setup.string(CURLOPT_USERNAME, credentials.user)
+            setup.string(CURLOPT_PASSWORD, credentials.password)
+        }
+        if let provider = request.awsSigV4 { setup.string(CURLOPT_AWS_SIGV4, provider) }
+        for option in request.options {
+            switch option {
+            case .long(let option, let value): setup.long(option, value)
+            case .string(let option, let value): setup.string(option, value)
+            case .strings(let option, let values): setup.list(option, values)
+            }
+        }
+    }
+
+    private func configureBody(_ setup: inout CurlSetup, userdata: UnsafeMutableRawPointer) {
+        let length: Int64
+        switch request.body {
+        case .none:
+            // PUT and POST say "no body" with Content-Length: 0, as servers expect.
+            guard let method = request.method?.uppercased(), method == "PUT" || method == "POST" else { return }
+            length = 0
+        case .bytes(let bytes):
+            length = Int64(bytes.readableBytes)
+            setup.pointer(CURLOPT_SEEKDATA, userdata)
+            setup.code = setup.code == CURLE_OK ? atr_setopt_seek_callback(setup.handle, seekCallback) : setup.code
+        case .stream(let streamLength, _):
+            length = streamLength ?? -1
+        }
+        setup.uploads = true
+        setup.long(CURLOPT_UPLOAD, 1)
+        setup.offset(CURLOPT_INFILESIZE_LARGE, length)
+        setup.callback(CURLOPT_READFUNCTION, readCallback)
+        setup.pointer(CURLOPT_READDATA, userdata)
+    }
+
+    // MARK: Callbacks, on the transfer's thread
+
+    fileprivate func received(header bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self)
+        lock.withLock {
+            guard !headPublished else { return }
+            // A new status line (after `100 Continue`, say) starts a new set of headers.
+            if line.hasPrefix("HTTP/") { headers = CurlHeaders() } else { headers.append(line: line) }
+        }
+    }
+
+    fileprivate func received(body bytes: UnsafeRawBufferPointer) -> Int {
+        if let handle {
+            var status = 0
+            _ = atr_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            publishHead(status: status)
+        }
+        switch sink {
+        case .collect(let limit):
+            guard collected.readableBytes + bytes.count <= limit else {
+                overflowed = true
+                return 0
+            }
+            collected.writeBytes(bytes)
+            return bytes.count
+        case .channel(let channel):
+            return channel.pushBlocking(ByteBuffer(bytes: bytes)) ? bytes.count : 0
+        }
+    }
+
+    fileprivate func send(into target: UnsafeMutableRawBufferPointer) -> Int {
+        switch request.body {
+        case .none: return 0
+        case .bytes(let bytes):
+            let count = min(target.count, bytes.readableBytes - uploadOffset)
+            bytes.withUnsafeReadableBytes { source in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[uploadOffset..<(uploadOffset + count)]))
+            }
+            uploadOffset += count
+            return count
+        case .stream:
+            switch upload?.pullBlocking(into: target) ?? .end {
+            case .bytes(let count): return count
+            case .end: return 0
+            case .failed: return atr_readfunc_abort()
+            }
+        }
+    }
+
+    fileprivate func seek(to offset: Int64) -> Bool {
+        guard case .bytes(let bytes) = request.body, offset >= 0, offset <= bytes.readableBytes else { return false }
+        uploadOffset = Int(offset)
+        return true
+    }
+
+    private func publishHead(status: Int) {
+        let (waiting, headers) = lock.withLock {
+            guard !headPublished else { return (nil as CheckedContinuation<(Int, CurlHeaders), any Error>?, self.headers) }
+            headPublished = true
+            defer { waitingForHead = nil }
+            return (waitingForHead, self.headers)
+        }
+        waiting?.resume(returning: (status, headers))
+    }
+}
+
+// C function pointers cannot capture: each finds its transfer through the userdata pointer.
+
+private let headerCallback: atr_io_callback = { buffer, size, count, userdata in
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    transfer.received(header: UnsafeRawBufferPointer(start: buffer, count: size * count))
+    return size * count
+}
+
+private let writeCallback: atr_io_callback = { buffer, size, count, userdata in
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    return transfer.received(body: UnsafeRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let readCallback: atr_io_callback = { buffer, size, count, userdata in
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    return transfer.send(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let seekCallback: atr_seek_callback = { userdata, offset, origin in
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    return origin == SEEK_SET && transfer.seek(to: Int64(offset)) ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK
+}
+
+private let progressCallback: atr_xferinfo_callback = { userdata, _, _, _, _ in
+    Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue().isCancelled ? 1 : 0
+}

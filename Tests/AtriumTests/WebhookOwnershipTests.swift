@@ -58,6 +58,11 @@ struct WebhookOwnershipTests {
 
                     try await owner.completeThread()
                     try await eventually("both deliveries") { await consumer.requests == 2 }
+                    // Received is not yet recorded: a replay is refused (409) until the producer's books say delivered.
+                    try await eventually("both recorded as delivered") {
+                        let recorded = try await owner.deliveries(query: "") + service.deliveries(query: "")
+                        return recorded.count == 2 && recorded.allSatisfy { $0["status"] as? String == "delivered" }
+                    }
                     let mine = try await owner.deliveries(query: "")
                     let theirs = try await service.deliveries(query: "")
                     #expect(mine.count == 1 && theirs.count == 1)

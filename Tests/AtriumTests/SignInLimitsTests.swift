@@ -126,11 +126,16 @@ struct SignInLimitsTests {
                 for _ in 0..<4 {
                     var (status, problem, retryAfter) = try await Self.post(client, "/v1/auth/token", ["email": email, "password": "wrong password"])
                     problem["instance"] = nil
-                    answers[email, default: []].append("\(status.code) \(retryAfter ?? "-") \(problem.sorted { $0.key < $1.key })")
+                    // The wait counts down while the test runs (bcrypt takes its time on a busy machine): the
+                    // same answer within a few seconds is the same answer.
+                    let wait = retryAfter.flatMap(Int.init).map { (50...60).contains($0) ? "50-60" : "\($0)" } ?? "-"
+                    let detail = (problem["detail"] as? String)?.replacing(/\d+ seconds/, with: "N seconds")
+                    problem["detail"] = detail
+                    answers[email, default: []].append("\(status.code) \(wait) \(problem.sorted { $0.key < $1.key })")
                 }
             }
             #expect(answers["owner@firm.example"] == answers["stranger@firm.example"])
-            #expect(answers["owner@firm.example"]?.last?.hasPrefix("429 60") == true, "\(answers)")
+            #expect(answers["owner@firm.example"]?.last?.hasPrefix("429 50-60") == true, "\(answers)")
             let right = try await Self.post(client, "/v1/auth/token", ["email": "owner@firm.example", "password": Self.password])
             #expect(right.status == .tooManyRequests, "the right password waits too: no hint that it was right")
             #expect(right.problem["type"] as? String == "https://atrium.dev/problems/too-many-attempts")

@@ -70,9 +70,10 @@ public struct OutboxTransaction: Sendable {
         let body = String(decoding: try WebhookJSON.encoder.encode(envelope), as: UTF8.self)
         // The request that caused the event continues its trace into every delivery of it.
         let trace = self.trace?.child().description
+        // Fanned out below, in this transaction: dispatched as it is written.
         try await sql.insert(into: "outbox_events")
-            .columns("id", "type", "firm_id", "payload", "traceparent", "created_at")
-            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(millis))
+            .columns("id", "type", "firm_id", "payload", "traceparent", "created_at", "dispatched_at")
+            .values(SQLBind(id), SQLBind(type), SQLBind(firmID), SQLBind(body), SQLBind(trace), SQLBind(millis), SQLBind(millis))
             .run()
         try await WebhookFanOut.fanOut(sql, event: OutboxHead(id: id, type: type, firmId: firmID), attempts: deliveryAttempts, now: millis,
                                        handoff: handoff)

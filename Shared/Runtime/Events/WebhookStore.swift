@@ -7,6 +7,7 @@ enum WebhookFanOut {
     static let kind = JobKind<DeliveryJobPayload>("webhook.delivery")
 
     /// One delivery (and its job) per subscription that wants the event, in the publishing transaction.
+    /// The caller marks the event dispatched (`publish` writes it so in its insert).
     static func fanOut(
         _ tx: any SQLDatabase, event: OutboxHead, attempts: Int, now: Int64, handoff: (JobHandoff, PendingHandoff)? = nil
     ) async throws {
@@ -25,7 +26,6 @@ enum WebhookFanOut {
             try await JobQueue.enqueue(kind, DeliveryJobPayload(), runAt: now, uniqueKey: nil, maxAttempts: attempts, id: id, in: tx,
                                        handoff: handoff)
         }
-        try await tx.update("outbox_events").set("dispatched_at", to: SQLBind(now)).where("id", .equal, SQLBind(event.id)).run()
     }
 
     /// Fans out events left undispatched by an older version (which fanned out in a separate pass).
@@ -34,7 +34,11 @@ enum WebhookFanOut {
             let events = try await tx.raw(
                 "SELECT id, type, firm_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY seq"
             ).all(decoding: OutboxHead.self, keyDecodingStrategy: .snakeCaseColumns)
-            for event in events { try await fanOut(tx, event: event, attempts: attempts, now: EpochMillis.now()) }
+            for event in events {
+                let now = EpochMillis.now()
+                try await fanOut(tx, event: event, attempts: attempts, now: now)
+                try await tx.update("outbox_events").set("dispatched_at", to: SQLBind(now)).where("id", .equal, SQLBind(event.id)).run()
+            }
         }
     }
 }

@@ -9,6 +9,11 @@ import Testing
 /// Starts the real service executables on free loopback ports with fresh storage, exactly as
 /// `atrium up` would, and always stops them; on failure the services' logs go into the report.
 enum IntegrationHarness {
+    /// How long a cluster may take to start. Many clusters start at once in the suite, and on a
+    /// machine shared with builds one took 50 s (the default 60 s was nearly spent); a healthy
+    /// start takes well under a second, and nothing waits for the limit when all is well.
+    static let startTimeout: Duration = .seconds(180)
+
     static func with(
         _ engine: TestEngine, services: [ServiceName] = ServiceName.allCases, settings: [String: String] = [:],
         _ body: @escaping @Sendable (Cluster) async throws -> Void
@@ -17,7 +22,7 @@ enum IntegrationHarness {
             let cluster = try await start(storage, services: services, settings: settings)
             do {
                 // Ready is not enough: an event published before a consumer subscribed never reaches it.
-                try await cluster.waitUntilWired(tokens: TestConfiguration.serviceTokens())
+                try await cluster.waitUntilWired(tokens: TestConfiguration.serviceTokens(), timeout: startTimeout)
                 try await body(cluster)
                 await cluster.stop()
             } catch {
@@ -41,7 +46,7 @@ enum IntegrationHarness {
                 topology, binDirectory: try binDirectory(), services: services,
                 logDirectory: storage.directory.appendingPathComponent("logs-\(attempt)"))
             do {
-                try await cluster.waitUntilReady()
+                try await cluster.waitUntilReady(timeout: startTimeout)
                 return cluster
             } catch ClusterError.exited(_, let log) where log.contains("Address already in use") && attempt < 3 {
                 await cluster.stop()

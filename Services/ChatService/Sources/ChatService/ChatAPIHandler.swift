@@ -70,10 +70,12 @@ struct ChatAPIHandler: APIProtocol {
             let before = try await threads.tasks(of: thread.id, on: tx.sql)
             guard let task = before.first(where: { $0.id == taskID }) else { throw ChatError.taskNotFound(taskID) }
             let now = EpochMillis.now()
-            if task.isDone != body.done {
+            var after = before
+            if task.isDone != body.done, let index = after.firstIndex(where: { $0.id == taskID }) {
                 try await threads.setTask(taskID, done: body.done, by: caller.subject, at: now, on: tx.sql)
+                after[index].doneAt = body.done ? now : nil
+                after[index].doneBy = body.done ? caller.subject : nil
             }
-            let after = try await threads.tasks(of: thread.id, on: tx.sql)
             if TaskProgress(before).isComplete == false, TaskProgress(after).isComplete {
                 try await tx.publish(EventTypes.chatThreadTasksCompleted, firmID: thread.firmId,
                                      payload: thread.tasksCompletedEvent(tasks: after, at: now))

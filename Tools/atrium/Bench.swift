@@ -45,7 +45,8 @@ struct Bench: AsyncParsableCommand {
         do {
             try await Task.sleep(for: .seconds(3))
             for service in ServiceName.allCases {
-                say("idle RSS \(service.displayName): \(BenchCluster.rssKiB(cluster.processes[service]?.processIdentifier) / 1024) MiB")
+                let memory = BenchMemory(pid: cluster.processes[service]?.processIdentifier)
+                say("idle RSS \(service.displayName): \(memory.rss / 1024) MiB — \(memory.breakdown)")
             }
             try await WebhookLatency(cluster: cluster, secret: secret, events: events).measure()
             try await AuthThroughput(cluster: cluster, seconds: throughputSeconds, concurrency: concurrency).measure()
@@ -78,10 +79,49 @@ enum BenchCluster {
         return (cluster, (ContinuousClock.now - started).milliseconds)
     }
 
-    static func rssKiB(_ pid: Int32?) -> Int {
-        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+}
+
+/// Where a process's resident memory is, from `/proc/<pid>/smaps`, in KiB: RSS counts every page
+/// mapped in, including clean pages of the executable and of shared libraries that the kernel
+/// can drop and read back at any time (and that the five services share, for the libraries).
+struct BenchMemory {
+    var rss = 0
+    /// Clean pages of the service's own executable (its code).
+    var executable = 0
+    /// Clean pages of shared libraries (Swift runtime, Foundation, ICU, libc…).
+    var libraries = 0
+    /// Pages only this process wrote: heap, stacks, relocated data — what it really costs.
+    var privateDirty = 0
+    /// Proportional share: shared pages divided among the processes mapping them.
+    var pss = 0
+
+    init(pid: Int32?) {
+        // Read to the end: a /proc file reports size 0, and a read sized by it stops early.
+        guard let pid, let file = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps"),
+              let data = try? file.readToEnd(), let smaps = String(data: data, encoding: .utf8) else { return }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+        var mapping = ""
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let key = fields.first else { continue }
+            if key.contains("-"), fields.count >= 5 {
+                mapping = fields.count >= 6 ? String(fields[5]) : ""
+                continue
+            }
+            let kib = fields.count >= 2 ? Int(fields[1]) ?? 0 : 0
+            switch key {
+            case "Rss:": rss += kib
+            case "Pss:": pss += kib
+            case "Private_Dirty:": privateDirty += kib
+            case "Private_Clean:", "Shared_Clean:":
+                if mapping == executable { self.executable += kib } else if mapping.hasPrefix("/") { libraries += kib }
+            default: break
+            }
+        }
+    }
+
+    var breakdown: String {
+        "executable code \(executable / 1024) MiB, shared libraries \(libraries / 1024) MiB, private dirty \(privateDirty / 1024) MiB; PSS \(pss / 1024) MiB"
     }
 }
 

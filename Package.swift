@@ -124,10 +124,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The system's SQLite (Debian's libsqlite3-dev), called directly on the request's own thread.
+        .systemLibrary(name: "CSQLite3", path: "Shared/CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Its own module: SQLite-NIO's copy of sqlite3.h may not meet the system's in one module.
+        .target(
+            name: "AtriumSQLite",
+            dependencies: ["CSQLite3", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Shared/SQLite",
+            swiftSettings: swiftSettings
+        ),
         // The runtime every service shares: config, HTTP plumbing, storage, auth, outbox and webhooks, clients.
         .target(
             name: "AtriumRuntime",
             dependencies: [
+                "AtriumSQLite",
                 "Contracts",
                 "WebhooksAPI",
                 "AccountAPI",

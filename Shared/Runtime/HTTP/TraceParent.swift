@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A W3C Trace Context `traceparent` value (version 00).
 public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
     public var traceID: String
@@ -33,16 +35,41 @@ public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
 
-    /// `bytes` random bytes as lower-case hex. Drawn eight at a time: every request makes three
-    /// of these, and each draw from the system generator is a system call.
+    /// `bytes` random bytes as lower-case hex. Trace and span ids need to be unique, not secret:
+    /// they come from a fast generator seeded once from the system's, rather than a system call
+    /// per draw (every request makes three of these).
     static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        for _ in 0..<((bytes + 7) / 8) {
-            text += String(generator.next(), radix: 16).leftPadded(to: 16)
+        let words = (bytes + 7) / 8
+        var digits: [UInt8] = []
+        digits.reserveCapacity(words * 16)
+        idGenerator.withLock { generator in
+            for _ in 0..<words {
+                let word = generator.next()
+                for shift in stride(from: 60, through: 0, by: -4) { digits.append(hexDigits[Int((word >> UInt64(shift)) & 0xF)]) }
+            }
         }
-        return String(text.prefix(bytes * 2))
+        return String(decoding: digits.prefix(bytes * 2), as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let idGenerator: Mutex<SplitMix64> = {
+        var system = SystemRandomNumberGenerator()
+        return Mutex(SplitMix64(seed: system.next()))
+    }()
+}
+
+/// SplitMix64: a small, fast generator with a full 2^64 period; good for ids, not for secrets.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 }
 

@@ -4,6 +4,7 @@ public import SQLKit
 @preconcurrency import AsyncKit
 import NIOCore
 import NIOPosix
+import AtriumSQLite
 import PostgresKit
 import SQLiteKit
 
@@ -66,13 +67,9 @@ public final class Database: Sendable {
         if url != nil { throw ConfigurationError.invalid(key: "database.url", why: "must be a postgres:// URL (leave it unset for SQLite)") }
         try FileManager.default.createDirectory(
             atPath: (sqlitePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        // SQLite calls block; they get threads of their own rather than the process-wide pool.
-        let threads = NIOThreadPool(numberOfThreads: 4)
-        threads.start()
-        let connections = SQLiteConnections(source: SQLiteSource(path: sqlitePath, threadPool: threads), maximum: 4, logger: logger)
+        let connections = SQLiteConnections(path: sqlitePath, maximum: 4)
         let database = Database(sql: SQLitePoolDatabase(connections: connections, logger: logger), engine: .sqlite) {
             try await connections.close()
-            try await threads.shutdownGracefully()
         }
         // WAL is a property of the file: readers and the writer stop blocking each other.
         try await database.sql.raw("PRAGMA journal_mode = WAL").run()
@@ -119,21 +116,4 @@ public final class Database: Sendable {
 extension Database {
     /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose `BEGIN IMMEDIATE` already serialises writers.
     public var forUpdate: String { engine == .postgres ? "FOR UPDATE" : "" }
-}
-
-/// SQLite connections with the settings a server wants: foreign keys on, and a bounded wait for
-/// the write lock (a busy error after 10 s instead of SQLite-NIO's default of spinning forever).
-struct SQLiteSource: ConnectionPoolSource {
-    let path: String
-    let threadPool: NIOThreadPool
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
-            .flatMap { connection in
-                connection.query("PRAGMA busy_timeout = 10000")
-                    .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
-                    .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
-                    .map { _ in connection }
-            }
-    }
 }

@@ -1,14 +1,12 @@
+import AtriumSQLite
 import PostgresKit
-import SQLiteKit
 
 extension Database {
     /// Whether `error` is a unique-constraint violation on either engine: how the loser of a race
     /// to insert the same key learns it lost, so that it can answer 409 rather than 500.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
-        if let error = error as? SQLiteError {
-            return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
-        }
+        if let error = error as? SQLiteFailure { return error.isUniqueViolation }
         return false
     }
 }

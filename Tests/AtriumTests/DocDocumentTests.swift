@@ -177,7 +177,7 @@ struct DocDocumentTests {
         }
     }
 
-    @Test("a body cut off mid-upload leaves nothing visible, and the sweep removes what a crash would leave")
+    @Test("a body cut off mid-upload, or ended before its closing delimiter, leaves nothing: no row, no blob")
     func cutOff() async throws {
         try await withDocs { docs in
             let folder = try await docs.folder("Tax")

@@ -91,6 +91,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
@@ -182,6 +183,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             // Inflate and CRC-32 for unpacking uploaded zips (DocService/Zip).
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
         ])
         + [
             // Starts a topology as real processes: used by `atrium up` and by the integration tests.

@@ -14,6 +14,10 @@ public enum EventTypes {
     public static let accountFirmSettingsUpdated = "account.firm_settings_updated"
     /// AccountService: a team member or contact was invited; NotifyService e-mails it (`InvitationEvent`).
     public static let accountInvitationCreated = "account.invitation_created"
+    /// DocService: a document was uploaded, by a team member, a contact or a service (`DocumentUploadedEvent`).
+    public static let docDocumentUploaded = "doc.document.uploaded"
+    /// DocService: a document was deleted; whatever refers to it drops it (`DocumentDeletedEvent`).
+    public static let docDocumentDeleted = "doc.document.deleted"
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.

@@ -142,15 +142,15 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A router with the shared middleware stack, the operational routes and the webhooks API;
-    /// the service adds its own routes.
-    public func makeRouter() throws -> Router<BasicRequestContext> {
+    /// the service adds its own routes. `streamedBodies` are routes whose handlers stream the body.
+    public func makeRouter(streamedBodies: [StreamedBodyRoute] = []) throws -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestScopeMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes, streamed: streamedBodies))
         router.add(middleware: AuthMiddleware(verifier: verifier, publicRoutes: document.publicRoutes, revocations: directoryCache))
-        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database), maxBodyBytes: configuration.maxBodyBytes))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database), maxBodyBytes: configuration.maxBodyBytes, streamed: streamedBodies))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router, configuration: .atrium)
         if definition.enforcesAccountAccess {

@@ -15,13 +15,18 @@ import NIOCore
 /// Keys are scoped to the caller (`member:mem_…`, `service:pipeline-service`, or anonymous), stored
 /// only as a hash, and the stored response is encrypted with a key derived from the idempotency key,
 /// so a copy of the table reveals no response (sign-in answers hold tokens). Kept `retention`.
+///
+/// A `streamed` route's body is never buffered here: its fingerprint is method, path and query
+/// alone, so a repeat of the key on that route replays the first answer whatever body it sends.
 public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: IdempotencyStore
     let maxBodyBytes: Int
+    let streamed: [StreamedBodyRoute]
 
-    public init(store: IdempotencyStore, maxBodyBytes: Int) {
+    public init(store: IdempotencyStore, maxBodyBytes: Int, streamed: [StreamedBodyRoute] = []) {
         self.store = store
         self.maxBodyBytes = maxBodyBytes
+        self.streamed = streamed
     }
 
     static var methods: Set<HTTPRequest.Method> { [.post, .patch] }
@@ -34,8 +39,13 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             throw IdempotencyError.invalidKey
         }
         var request = request
-        let body = try await request.body.collect(upTo: maxBodyBytes)
-        request.body = .init(buffer: body)
+        let body: ByteBuffer
+        if streamed.route(for: request) != nil {
+            body = ByteBuffer()
+        } else {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+            request.body = .init(buffer: body)
+        }
         let caller = RequestScope.current?.caller.map { "\($0.kind.rawValue):\($0.subject)" } ?? "anonymous"
         let entry = IdempotencyEntry(key: key, scope: caller, request: request, body: body)
         switch try await store.begin(entry) {

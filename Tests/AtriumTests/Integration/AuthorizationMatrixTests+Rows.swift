@@ -9,7 +9,7 @@ import NIOHTTP1
 extension AuthorizationMatrixTests {
     static func rows(_ world: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
         accountRows(world, cluster: cluster) + accountPeopleRows(world, cluster: cluster) + tagRows(world, cluster: cluster)
-            + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + webhookRows(world, cluster: cluster, hook: hook) + publicRows()
+            + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + documentRows(world, cluster: cluster) + webhookRows(world, cluster: cluster, hook: hook) + publicRows()
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
@@ -131,6 +131,33 @@ extension AuthorizationMatrixTests {
                 let (_, folder) = try await owner.send(.POST, "/v1/accounts/\(accountA)/folders", json: ["name": unique(persona)])
                 return "/v1/folders/\(folder["id"] as? String ?? "")"
             }, body: { _ in nil }, expected: organise(204)),
+        ]
+    }
+
+    /// Account A's documents: everyone who sees the account reads; owners, admins and "manage
+    /// documents" employees change; a contact uploads, reads what its access allows (the hidden
+    /// document is a 404, like a missing one) and changes nothing it may only view.
+    static func documentRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let organise = { (status: Int, contact: Int) in
+            expect(owner: status, assigned: 403, manager: status, unassigned: 404, viewAll: 403, contact: contact, otherContact: 404)
+        }
+        let seeA = expect(owner: 200, assigned: 200, unassigned: 404, contact: 200, otherContact: 404)
+        let owner = ServiceHTTP(base: cluster.url(.doc), token: w.tokens[.owner])
+        let (accountA, folder) = (w.accountA, w.folder)
+        return [
+            Row(service: .doc, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/folders/\(w.folder)/documents"),
+                body: { _ in nil }, expected: organise(201, 201), upload: true),
+            row(.doc, .GET, "/v1/accounts/\(w.accountA)/documents", seeA),
+            row(.doc, .GET, "/v1/documents/\(w.document)", seeA),
+            row(.doc, .GET, "/v1/documents/\(w.document)/content", seeA),
+            row(.doc, .GET, "/v1/documents/\(w.hiddenDocument)", expect(owner: 200, assigned: 200, unassigned: 404, contact: 404, otherContact: 404)),
+            row(.doc, .GET, "/v1/documents/doc_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
+            Row(service: .doc, method: .PATCH, path: MatrixWorld.at("/v1/documents/\(w.document)"),
+                body: { ["name": "\(unique($0)).pdf"] }, expected: organise(200, 403)),
+            Row(service: .doc, method: .DELETE, path: { _ in
+                let id = try await MatrixWorld.uploadDocument(owner, account: accountA, folder: folder, access: "view")
+                return "/v1/documents/\(id)"
+            }, body: { _ in nil }, expected: organise(204, 403)),
         ]
     }
 

@@ -27,6 +27,8 @@ struct AuthorizationMatrixTests {
         let path: @Sendable (Persona) async throws -> String
         let body: @Sendable (Persona) -> [String: Any]?
         let expected: [Persona: Int]
+        /// Sent as a one-file `multipart/form-data` upload instead of JSON (DocService's upload route).
+        var upload = false
 
         var name: String { "\(service.rawValue) \(method.rawValue)" }
 
@@ -88,7 +90,10 @@ struct AuthorizationMatrixTests {
                 let path = try await row.path(persona)
                 if persona == .owner { targets.append(Target(service: row.service, method: row.method, path: path)) }
                 let client = ServiceHTTP(base: cluster.url(row.service), token: world.tokens[persona])
-                let (status, body) = try await client.send(row.method, path, json: row.body(persona))
+                let (status, body) = row.upload
+                    ? try await client.send(row.method, path, raw: Data(Multipart.body([("m.pdf", Array("%PDF-1.4".utf8), "")], fields: [:]).1),
+                                            contentType: "multipart/form-data; boundary=" + Multipart.lastBoundary)
+                    : try await client.send(row.method, path, json: row.body(persona))
                 if status != row.expected(persona) {
                     failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected(persona)) \(body)")
                 }

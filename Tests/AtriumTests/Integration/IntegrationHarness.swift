@@ -78,8 +78,15 @@ struct ServiceHTTP {
     let base: String
     var token: String?
 
+    /// Uploads one small PDF as `multipart/form-data` into DocService's `folder`, with form `fields`.
+    func upload(account: String, folder: String, fields: [String: String] = [:]) async throws -> (status: Int, json: [String: Any]) {
+        let (boundary, body) = Multipart.body([("matrix.pdf", Array("%PDF-1.4 matrix".utf8), "application/pdf")], fields: fields)
+        return try await send(.POST, "/v1/accounts/\(account)/folders/\(folder)/documents", raw: Data(body),
+                              contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers extra: [(String, String)] = [],
-              raw: Data? = nil) async throws -> (status: Int, json: [String: Any]) {
+              raw: Data? = nil, contentType: String = "application/json") async throws -> (status: Int, json: [String: Any]) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "authorization", value: token) }
@@ -88,7 +95,7 @@ struct ServiceHTTP {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         } else if let raw {
-            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: raw))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

@@ -29,6 +29,9 @@ struct MatrixWorld: Sendable {
     let spareMember: String
     /// A folder of account A.
     let folder: String
+    /// Documents in `folder`: one the clients may view, one hidden from them.
+    let document: String
+    let hiddenDocument: String
     /// The firm's webhook subscription on AccountService, and one of its deliveries.
     let subscription: String
     let delivery: String
@@ -36,7 +39,7 @@ struct MatrixWorld: Sendable {
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, spareMember, folder, subscription,
-         delivery]
+         delivery, document, hiddenDocument]
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -124,11 +127,21 @@ struct MatrixWorld: Sendable {
         }
         let folder = try created(try await ServiceHTTP(base: cluster.url(.doc), token: owner)
             .send(.POST, "/v1/accounts/\(accountA)/folders", json: ["name": "Matrix"]))
+        let docs = ServiceHTTP(base: cluster.url(.doc), token: owner)
+        let document = try await uploadDocument(docs, account: accountA, folder: folder, access: "view")
+        let hiddenDocument = try await uploadDocument(docs, account: accountA, folder: folder, access: "none")
         let delivery = try await firstDelivery(of: subscription, asOwner)
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
-            folder: folder, subscription: subscription, delivery: delivery)
+            folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery)
+    }
+
+    /// Uploads one small PDF into `folder` with the given client access; answers its id.
+    static func uploadDocument(_ docs: ServiceHTTP, account: String, folder: String, access: String) async throws -> String {
+        let (status, json) = try await docs.upload(account: account, folder: folder, fields: ["clientAccess": access])
+        #expect(status == 201, "\(json)")
+        return try #require((json["items"] as? [[String: Any]])?.first?["id"] as? String)
     }
 
     /// The id of a delivery made to `subscription` (the firm's own events went to it while it was built).

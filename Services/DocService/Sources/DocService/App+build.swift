@@ -1,5 +1,7 @@
 public import AtriumRuntime
 import DocAPI
+import Configuration
+import Contracts
 import Foundation
 public import Hummingbird
 public import Logging
@@ -9,7 +11,9 @@ public import Prometheus
 
 /// DocService as the shared runtime sees it.
 public func docServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(), enforcesAccountAccess: true)
+    ServiceDefinition(
+        name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(),
+        publishedEventTypes: [EventTypes.docDocumentUploaded, EventTypes.docDocumentDeleted], enforcesAccountAccess: true)
 }
 
 /// Builds DocService: storage, routes and background work, ready to run.
@@ -31,18 +35,43 @@ public func buildApplication(
         store = try await BlobStoreSettings.makeStore(configuration, logger: storeLogger)
     }
     let runtime = try await ServiceRuntime.start(configuration, definition: try docServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime, directory: directory, blobs: store))
+    let sweep = DocumentSweep(database: runtime.database, documents: DocumentRepository(forUpdate: runtime.database.forUpdate), blobs: store)
+    try await DocumentSweepJob.scheduleNext(runtime.database, after: EpochMillis.now())
+    return runtime.application(
+        router: try buildRouter(runtime, directory: directory, blobs: store),
+        jobs: DocumentSweepJob.handlers(sweep, age: DocumentSweep.defaultAge))
+}
+
+/// DocService's own settings.
+struct DocSettings: Sendable {
+    /// `documents.max.upload.bytes`: the largest upload request (all its files), 2 GiB by default.
+    var maxUploadBytes: Int
+
+    init(reader: ConfigReader) throws {
+        maxUploadBytes = try ServiceConfiguration.integer(reader, "documents.max.upload.bytes", default: 2 << 30, in: 1...(1 << 50))
+    }
 }
 
 /// The router: shared middleware, operational routes, the webhooks API and the folder routes.
 ///
-/// `blobs` is for the document routes (not built yet); the folder routes do not use it.
+/// Uploads and downloads are streaming routes registered before the generated ones, which skip them.
 public func buildRouter(
     _ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil, blobs: any BlobStore
 ) throws -> Router<BasicRequestContext> {
-    let router = try runtime.makeRouter()
-    try DocAPIHandler(database: runtime.database, folders: SQLFolderRepository(forUpdate: runtime.database.forUpdate),
-                      directory: try directory ?? runtime.accountDirectory())
-        .registerHandlers(on: router, configuration: .atrium)
+    let settings = try DocSettings(reader: runtime.configuration.reader)
+    let router = try runtime.makeRouter(streamedBodies: [
+        StreamedBodyRoute(method: .post, path: DocumentUploadRoute.path, maxBytes: settings.maxUploadBytes)
+    ])
+    let database = runtime.database
+    let directory = try directory ?? runtime.accountDirectory()
+    let folders = SQLFolderRepository(forUpdate: database.forUpdate)
+    let documents = DocumentRepository(forUpdate: database.forUpdate)
+    DocumentUploadRoute(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs,
+                        directory: directory, maxBytes: settings.maxUploadBytes).register(on: router)
+    DocumentDownloadRoute(lookup: DocumentLookup(documents: documents, directory: directory, database: database), blobs: blobs)
+        .register(on: router)
+    let transport = SkippingTransport(router: router, skipped: [(.post, DocumentUploadRoute.path), (.get, DocumentDownloadRoute.path)])
+    try DocAPIHandler(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs, directory: directory)
+        .registerHandlers(on: transport, configuration: .atrium)
     return router
 }

@@ -3,10 +3,15 @@ import DocAPI
 import Foundation
 import OpenAPIRuntime
 
-/// DocService's routes: each account's folder tree.
+/// DocService's routes: each account's folder tree and its documents' metadata. Uploads and
+/// downloads stream, so they are served by `DocumentUploadRoute` and `DocumentDownloadRoute`.
 struct DocAPIHandler: APIProtocol {
     let database: Database
+    let outbox: Outbox
     let folders: any FolderRepository
+    let documents: DocumentRepository
+    /// Where document bytes live.
+    let blobs: any BlobStore
     /// Who may see which account, answered from the local cache.
     let directory: any AccountDirectory
 
@@ -58,11 +63,12 @@ struct DocAPIHandler: APIProtocol {
 
     func deleteFolder(_ input: Operations.DeleteFolder.Input) async throws -> Operations.DeleteFolder.Output {
         let existing = try await managedFolder(input.path.folderId)
-        let folders = self.folders
+        let (folders, documents) = (self.folders, self.documents)
         try await database.transaction { tx in
             _ = try await folders.lockTree(account: existing.accountId, on: tx)
             guard try await folders.folder(id: existing.id, on: tx) != nil else { throw DocError.folderNotFound(existing.id) }
             guard try await !folders.hasChildren(existing.id, on: tx) else { throw DocError.folderNotEmpty }
+            guard try await !documents.hasDocuments(inFolder: existing.id, on: tx) else { throw DocError.folderNotEmpty }
             try await folders.delete(existing.id, on: tx)
         }
         return .noContent(.init())
@@ -73,7 +79,7 @@ struct DocAPIHandler: APIProtocol {
 
 extension DocAPIHandler {
     /// The account's grant when the caller may see it; 404 otherwise, as if it did not exist.
-    private func visibleGrant(_ accountID: String) async throws -> AccountGrant {
+    func visibleGrant(_ accountID: String) async throws -> AccountGrant {
         guard let grant = try await directory.grant(for: accountID, visibleTo: try RequestScope.requireCaller()) else {
             throw DocError.accountNotFound(accountID)
         }

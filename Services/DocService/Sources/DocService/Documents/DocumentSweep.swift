@@ -1,0 +1,64 @@
+import AtriumRuntime
+import Foundation
+import Logging
+
+/// Removes what no document owns any more: the bytes and rows of uploads cut off by a crash, of
+/// deletes interrupted after their commit, and the store's own temporaries.
+struct DocumentSweep: Sendable {
+    /// An upload idle this long is taken for dead (a live one finishes or fails well before).
+    static let defaultAge: Duration = .seconds(24 * 3600)
+
+    let database: Database
+    let documents: DocumentRepository
+    let blobs: any BlobStore
+
+    /// Removes one row's bytes, then the row (in that order: a failure leaves the row to retry).
+    func remove(_ document: DocumentRecord) async throws {
+        try await blobs.delete(try BlobKey(document.blobKey))
+        try await documents.delete(document.id, on: database.sql)
+    }
+
+    /// Sweeps everything abandoned before `cutoff`; answers how many rows it removed.
+    @discardableResult
+    func run(before cutoff: Date) async throws -> Int {
+        var removed = 0
+        while true {
+            let batch = try await documents.abandoned(before: EpochMillis.now(cutoff), limit: 100, on: database.sql)
+            for document in batch {
+                try await remove(document)
+            }
+            removed += batch.count
+            if batch.count < 100 { break }
+        }
+        try await blobs.removeAbandoned(before: cutoff)
+        return removed
+    }
+}
+
+/// The hourly sweep as a job of the durable queue: unique per hour, so it runs once across replicas.
+enum DocumentSweepJob {
+    struct Run: Codable, Sendable {}
+
+    static let kind = JobKind<Run>("doc.document.sweep", maxAttempts: 3)
+    static let everyMillis: Int64 = 3_600_000
+
+    /// Enqueues the run of the hour after `now` (milliseconds); enqueueing it twice changes nothing.
+    static func scheduleNext(_ database: Database, after now: Int64) async throws {
+        let period = now / everyMillis + 1
+        try await database.transaction { tx in
+            try await JobQueue.enqueue(kind, Run(), runAt: period * everyMillis, uniqueKey: "\(kind.name):\(period)", in: tx)
+        }
+    }
+
+    /// The handler: sweeps what was abandoned `age` ago or earlier, then schedules the next run.
+    static func handlers(_ sweep: DocumentSweep, age: Duration) -> JobHandlers {
+        var jobs = JobHandlers()
+        jobs.register(kind) { _, _ in
+            let now = Date()
+            try await sweep.run(before: now.addingTimeInterval(-TimeInterval(age.components.seconds)))
+            try await scheduleNext(sweep.database, after: EpochMillis.now(now))
+            return .succeeded()
+        }
+        return jobs
+    }
+}

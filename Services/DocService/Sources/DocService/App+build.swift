@@ -1,4 +1,5 @@
 public import AtriumRuntime
+import Contracts
 import DocAPI
 import Foundation
 public import Hummingbird
@@ -9,7 +10,8 @@ public import Prometheus
 
 /// DocService as the shared runtime sees it.
 public func docServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(), enforcesAccountAccess: true)
+    ServiceDefinition(name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(),
+                      publishedEventTypes: [EventTypes.docFolderTemplateApplied], enforcesAccountAccess: true)
 }
 
 /// Builds DocService: storage, routes and background work, ready to run.
@@ -42,7 +44,8 @@ public func buildRouter(
 ) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
     try DocAPIHandler(database: runtime.database, folders: SQLFolderRepository(forUpdate: runtime.database.forUpdate),
-                      directory: try directory ?? runtime.accountDirectory())
+                      directory: try directory ?? runtime.accountDirectory(),
+                      templates: FolderTemplates(repository: SQLFolderTemplateRepository(), outbox: runtime.outbox))
         .registerHandlers(on: router, configuration: .atrium)
     return router
 }

@@ -67,7 +67,11 @@ extension FolderTemplateTests {
             let service = try await TestConfiguration.serviceToken("pipeline-service", to: .doc)
             #expect(try await docs.apply(id, to: "acct_other", as: service).status == .notFound, "a template applies only in its own firm")
             #expect(try await docs.apply("ftpl_missing", to: "acct_1").status == .notFound)
-            #expect(try await docs.paths().isEmpty && docs.paths("acct_2").isEmpty && docs.paths("acct_other").isEmpty)
+            for account in ["acct_1", "acct_2"] {
+                #expect(try await docs.paths(account).isEmpty, "nothing made in \(account)")
+            }
+            let theirs = try await docs.send(.get, "/v1/accounts/acct_other/folders", as: stranger)
+            #expect(theirs.status == .ok && (theirs.json["items"] as? [Any])?.isEmpty == true)
             #expect(try await docs.appliedEvents().isEmpty)
 
             let byManager = try await docs.apply(id, as: manager)

@@ -1,3 +1,4 @@
+import AccountService
 import AtriumRuntime
 import DocService
 import Foundation

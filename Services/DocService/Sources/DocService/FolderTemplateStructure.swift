@@ -48,7 +48,7 @@ enum FolderTemplateStructure {
     }
 
     /// A folder name by the rules of `FolderName`, refused with where it was.
-    private static func folderName(_ raw: String, at location: String) throws -> String {
+    static func folderName(_ raw: String, at location: String) throws -> String {
         do {
             return try FolderName.validate(raw)
         } catch DocError.invalid(let why) {

@@ -34,11 +34,16 @@ enum FolderTemplateStructure {
         for (index, node) in nodes.enumerated() {
             let here = "\(location)[\(index)]"
             count += 1
-            guard count <= maxFolders else { throw FolderTemplateError.invalid("A template holds at most \(maxFolders) folders; \(here) is one too many.") }
-            guard depth <= maxDepth else { throw FolderTemplateError.invalid("\(here): folders nest at most \(maxDepth) levels deep.") }
+            guard count <= maxFolders else {
+                throw FolderTemplateError.invalid("A template holds at most \(maxFolders) folders; \(here) is one too many.")
+            }
+            guard depth <= maxDepth else {
+                throw FolderTemplateError.invalid("\(here): folders nest at most \(maxDepth) levels deep.")
+            }
             let name = try folderName(node.name, at: here)
             if let sibling = seen[name.lowercased()] {
-                throw FolderTemplateError.invalid("\(here).name: \"\(name)\" is already the name of a sibling, \"\(sibling)\" (names are compared in any case).")
+                throw FolderTemplateError.invalid(
+                    "\(here).name: \"\(name)\" is already the name of a sibling, \"\(sibling)\" (names are compared in any case).")
             }
             seen[name.lowercased()] = name
             let children = try level(node.children ?? [], at: "\(here).children", depth: depth + 1, count: &count)

@@ -4,6 +4,9 @@
 public enum EventTypes {
     /// ChatService: every client task of a thread is checked off (`TasksCompletedEvent`).
     public static let chatThreadTasksCompleted = "chat.thread.tasks_completed"
+    /// DocService: a folder template was applied to an account and created folders (`FolderTemplateAppliedEvent`).
+    /// Published for integrators too: ids and the template's name, nothing secret.
+    public static let docFolderTemplateApplied = "doc.folder_template.applied"
     /// AccountService: an account's tags changed (`TagsUpdatedEvent`).
     public static let accountTagsUpdated = "account.tags_updated"
     /// AccountService: who may see an account changed — assignments or contacts' portal access (`AccountAccess`).

@@ -10,6 +10,8 @@ extension AuthorizationMatrixTests {
     static func rows(_ world: MatrixWorld, cluster: Cluster, hook: String) -> [Row] {
         accountRows(world, cluster: cluster) + accountPeopleRows(world, cluster: cluster) + tagRows(world, cluster: cluster)
             + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + documentRows(world, cluster: cluster) + webhookRows(world, cluster: cluster, hook: hook) + publicRows()
+            // Folder templates
+            + folderTemplateRows(world, cluster: cluster)
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
@@ -199,6 +201,33 @@ extension AuthorizationMatrixTests {
                 try await MatrixWorld.delivered(w.delivery, of: w.subscription, owner)
                 return "/v1/webhooks/deliveries/\(w.delivery)/replay"
             }, body: { _ in nil }, expected: operators(202)),
+        ]
+    }
+
+    // Folder templates
+    /// The firm's folder templates: team members read them, owners and admins manage them,
+    /// contacts never; applying one to account A is organising A's folders.
+    static func folderTemplateRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let team = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
+        let adminsOnly = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let organise = expect(owner: 200, assigned: 403, manager: 200, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)
+        let owner = ServiceHTTP(base: cluster.url(.doc), token: w.tokens[.owner])
+        let folders: [[String: Any]] = [["name": "Matrix"]]
+        nonisolated(unsafe) let structure = folders
+        return [
+            row(.doc, .GET, "/v1/folder-templates", team(200)),
+            Row(service: .doc, method: .POST, path: MatrixWorld.at("/v1/folder-templates"),
+                body: { ["name": unique($0), "folders": structure] }, expected: adminsOnly(201)),
+            row(.doc, .GET, "/v1/folder-templates/\(w.template)", team(200)),
+            row(.doc, .GET, "/v1/folder-templates/ftpl_missing", team(404)),
+            row(.doc, .PATCH, "/v1/folder-templates/\(w.template)", ["name": "Matrix template"], adminsOnly(200)),
+            Row(service: .doc, method: .DELETE, path: { persona in
+                let (_, template) = try await owner.send(.POST, "/v1/folder-templates", json: ["name": unique(persona), "folders": structure])
+                return "/v1/folder-templates/\(template["id"] as? String ?? "")"
+            }, body: { _ in nil }, expected: adminsOnly(204)),
+            row(.doc, .POST, "/v1/accounts/\(w.accountA)/folder-templates/\(w.template)/apply", organise),
+            row(.doc, .POST, "/v1/accounts/\(w.accountA)/folder-templates/ftpl_missing/apply",
+                expect(owner: 404, assigned: 403, manager: 404, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)),
         ]
     }
 

@@ -35,11 +35,14 @@ struct MatrixWorld: Sendable {
     /// The firm's webhook subscription on AccountService, and one of its deliveries.
     let subscription: String
     let delivery: String
+    // Folder templates
+    /// A folder template of the firm.
+    let template: String
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, spareMember, folder, subscription,
-         delivery, document, hiddenDocument]
+         delivery, document, hiddenDocument, template]
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -131,10 +134,15 @@ struct MatrixWorld: Sendable {
         let document = try await uploadDocument(docs, account: accountA, folder: folder, access: "view")
         let hiddenDocument = try await uploadDocument(docs, account: accountA, folder: folder, access: "none")
         let delivery = try await firstDelivery(of: subscription, asOwner)
+        // Folder templates
+        let template = try created(try await ServiceHTTP(base: cluster.url(.doc), token: owner).send(.POST, "/v1/folder-templates", json: [
+            "name": "Matrix", "folders": [["name": "Matrix"], ["name": "Onboarding", "children": [["name": "Letters"]]]],
+        ]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
-            folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery)
+            folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
+            template: template)
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

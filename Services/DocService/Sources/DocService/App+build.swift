@@ -1,4 +1,5 @@
 public import AtriumRuntime
+import Contracts
 import DocAPI
 import Configuration
 import Contracts
@@ -13,7 +14,8 @@ public import Prometheus
 public func docServiceDefinition() throws -> ServiceDefinition {
     ServiceDefinition(
         name: .doc, migrations: DocMigrations.all, document: try DocAPIDocument.yaml(),
-        publishedEventTypes: [EventTypes.docDocumentUploaded, EventTypes.docDocumentDeleted], enforcesAccountAccess: true)
+        publishedEventTypes: [EventTypes.docDocumentUploaded, EventTypes.docDocumentDeleted, EventTypes.docFolderTemplateApplied],
+        enforcesAccountAccess: true)
 }
 
 /// Builds DocService: storage, routes and background work, ready to run.
@@ -71,7 +73,8 @@ public func buildRouter(
     DocumentDownloadRoute(lookup: DocumentLookup(documents: documents, directory: directory, database: database), blobs: blobs)
         .register(on: router)
     let transport = SkippingTransport(router: router, skipped: [(.post, DocumentUploadRoute.path), (.get, DocumentDownloadRoute.path)])
-    try DocAPIHandler(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs, directory: directory)
+    try DocAPIHandler(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs, directory: directory,
+                      templates: FolderTemplates(repository: SQLFolderTemplateRepository(), outbox: runtime.outbox))
         .registerHandlers(on: transport, configuration: .atrium)
     return router
 }

@@ -14,6 +14,8 @@ struct DocAPIHandler: APIProtocol {
     let blobs: any BlobStore
     /// Who may see which account, answered from the local cache.
     let directory: any AccountDirectory
+    /// Folder templates: their storage and the outbox an apply publishes through.
+    let templates: FolderTemplates
 
     func listFolders(_ input: Operations.ListFolders.Input) async throws -> Operations.ListFolders.Output {
         let grant = try await visibleGrant(input.path.accountId)

@@ -52,5 +52,24 @@ enum DocMigrations {
             "CREATE INDEX documents_folder ON documents (folder_id)",
             "CREATE INDEX documents_status ON documents (status, created_at)",
         ]),
+        // Folder templates: the structure is one JSON document (a template is read and replaced
+        // whole); names are unique per firm in any case, and the unique index settles races.
+        // Numbered 0003: 0002 is the documents table, built alongside.
+        Migration("doc-0003-folder-templates", [
+            """
+            CREATE TABLE folder_templates (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                structure TEXT NOT NULL,
+                folder_count BIGINT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX folder_templates_firm_names ON folder_templates (firm_id, name_key)",
+        ]),
     ]
 }

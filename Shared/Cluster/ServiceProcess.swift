@@ -31,7 +31,7 @@ public final class ServiceProcess: @unchecked Sendable {
         environment["ATRIUM_EXIT_WITH_PARENT"] = "1"
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logFile.path) {
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logFile)
         try log.seekToEnd()

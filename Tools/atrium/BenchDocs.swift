@@ -104,7 +104,7 @@ enum BenchFile {
     static let chunk = 1 << 20
 
     static func write(_ url: URL, bytes: Int64) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var generator = SplitMix64Bench(seed: 42)
@@ -131,7 +131,7 @@ enum BenchFile {
     /// Seconds to read `source` and write a copy in 1 MiB blocks, synced to disk at the end.
     static func copy(_ source: URL, to target: URL) throws -> Double {
         let started = ContinuousClock.now
-        FileManager.default.createFile(atPath: target.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: target.path, contents: nil)
         let input = try FileHandle(forReadingFrom: source)
         let output = try FileHandle(forWritingTo: target)
         defer {

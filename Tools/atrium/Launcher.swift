@@ -47,7 +47,7 @@ enum Launcher {
             return existing
         }
         let secret = randomSecret()
-        FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         return secret
     }
 

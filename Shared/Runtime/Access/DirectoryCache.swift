@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// A service's local copy of the directory facts its access checks need: account grants, firm

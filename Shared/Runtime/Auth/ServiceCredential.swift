@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// The credential with which one Atrium service (or the launcher) obtains service tokens from

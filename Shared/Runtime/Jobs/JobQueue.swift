@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SQLKit
 
 /// A kind of background job and the type of its JSON payload, e.g.
@@ -40,6 +40,7 @@ public enum JobQueue {
 
     /// `enqueue`, and when the job is due at once and this process's runner handles its kind
     /// (`handoff`), written already claimed for that runner (see `JobHandoff`).
+    @discardableResult
     static func enqueue<Payload>(
         _ kind: JobKind<Payload>, _ payload: Payload, runAt: Int64?, uniqueKey: String?,
         maxAttempts: Int?, id: String?, in tx: any SQLDatabase, handoff: (JobHandoff, PendingHandoff)?

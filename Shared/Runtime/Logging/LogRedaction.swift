@@ -17,7 +17,7 @@ public enum LogRedaction {
     ]
 
     // Matching is read-only, so sharing the compiled expressions between threads is safe.
-    nonisolated(unsafe) private static let rules: [(NSRegularExpression, String)] = [
+    private static let rules: [(NSRegularExpression, String)] = [
         // Credential headers as dumped by HTTPFields ("name: value; …") or by NIO ("("name", "value")").
         (#"(?i)\b(authorization|proxy-authorization|cookie|set-cookie|webhook-signature|x-api-key)(\"?\s*[:=,]\s*\"?)[^;\]\n"]*"#, "$1$2" + mask),
         (#"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"#, "Bearer " + mask),

@@ -77,6 +77,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction on one connection; commits when it returns, rolls back when it throws.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard engine == .sqlite else { return try await run(transaction: body, begin: "BEGIN") }
         return try await writeLock.withLock { try await self.run(transaction: body, begin: "BEGIN IMMEDIATE") }

@@ -1,4 +1,4 @@
-public import SQLKit
+import SQLKit
 
 /// One versioned schema change. Ids sort in the order migrations apply (`chat-0001-threads`).
 public struct Migration: Sendable {

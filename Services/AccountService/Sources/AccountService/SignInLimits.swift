@@ -1,7 +1,7 @@
 public import Configuration
 import Foundation
 
-public import AtriumRuntime
+import AtriumRuntime
 
 /// How hard AccountService lets anyone knock: rate limits on the password routes, the bound on
 /// concurrent password hashing and the bcrypt cost (README, "Configuration"). AccountService's

@@ -97,7 +97,7 @@ struct SpooledFile: AsyncSequence, Sendable {
                 defer { close(fd) }
                 let size = try BlobFiles.size(fd, path: path)
                 guard offset < size else { return nil }
-                return try BlobFiles.read(fd, at: offset, count: Int(min(Int64(UploadSpool.chunkSize), size - offset)), path: path)
+                return try BlobFiles.read(fd, at: offset, count: Int(Swift.min(Int64(UploadSpool.chunkSize), size - offset)), path: path)
             }
             self.offset += Int64(chunk?.readableBytes ?? 0)
             return chunk

@@ -37,7 +37,8 @@ public func buildApplication(
         store = try await BlobStoreSettings.makeStore(configuration, logger: storeLogger)
     }
     let runtime = try await ServiceRuntime.start(configuration, definition: try docServiceDefinition(), logger: logger, metrics: metrics)
-    let sweep = DocumentSweep(database: runtime.database, documents: DocumentRepository(forUpdate: runtime.database.forUpdate), blobs: store)
+    let sweep = DocumentSweep(database: runtime.database, documents: DocumentRepository(forUpdate: runtime.database.forUpdate), blobs: store,
+                              spool: UploadSpool(dataDirectory: configuration.dataDirectory))
     try await DocumentSweepJob.scheduleNext(runtime.database, after: EpochMillis.now())
     return runtime.application(
         router: try buildRouter(runtime, directory: directory, blobs: store),
@@ -48,9 +49,12 @@ public func buildApplication(
 struct DocSettings: Sendable {
     /// `documents.max.upload.bytes`: the largest upload request (all its files), 2 GiB by default.
     var maxUploadBytes: Int
+    /// `zip.max.entries`, `zip.max.bytes`, `zip.max.ratio`: what an uploaded zip may hold.
+    var zipLimits: ZipLimits
 
     init(reader: ConfigReader) throws {
         maxUploadBytes = try ServiceConfiguration.integer(reader, "documents.max.upload.bytes", default: 2 << 30, in: 1...(1 << 50))
+        zipLimits = try ZipLimits(reader: reader)
     }
 }
 
@@ -69,7 +73,9 @@ public func buildRouter(
     let folders = SQLFolderRepository(forUpdate: database.forUpdate)
     let documents = DocumentRepository(forUpdate: database.forUpdate)
     DocumentUploadRoute(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs,
-                        directory: directory, maxBytes: settings.maxUploadBytes).register(on: router)
+                        directory: directory, maxBytes: settings.maxUploadBytes,
+                        spool: UploadSpool(dataDirectory: runtime.configuration.dataDirectory), zipLimits: settings.zipLimits)
+        .register(on: router)
     DocumentDownloadRoute(lookup: DocumentLookup(documents: documents, directory: directory, database: database), blobs: blobs)
         .register(on: router)
     let transport = SkippingTransport(router: router, skipped: [(.post, DocumentUploadRoute.path), (.get, DocumentDownloadRoute.path)])

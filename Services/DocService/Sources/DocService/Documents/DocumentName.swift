@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a document may be called, and the names a clash falls back to.
+/// What a document may be called (a clash falls back to `UniqueName`).
 enum DocumentName {
     static let maxLength = 255
 
@@ -33,14 +33,5 @@ enum DocumentName {
     static func split(_ name: String) -> (base: String, ext: String) {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
         return (String(name[..<dot]), String(name[dot...]))
-    }
-
-    /// The first of `name`, `base (1).ext`, `base (2).ext`, … whose lower-cased form is not in `taken`.
-    static func free(_ name: String, taken: Set<String>) -> String {
-        guard taken.contains(name.lowercased()) else { return name }
-        let (base, ext) = split(name)
-        var counter = 1
-        while taken.contains("\(base) (\(counter))\(ext)".lowercased()) { counter += 1 }
-        return "\(base) (\(counter))\(ext)"
     }
 }

@@ -34,11 +34,13 @@ struct DocumentRepository: Sendable {
         return document?.status == DocumentRecord.ready ? document : nil
     }
 
-    /// Marks an upload ready under `name`; false when a ready sibling already has the name.
+    /// Marks an upload ready under `name` in its folder (a zip's file moves to the folder made for
+    /// it); false when a ready sibling already has the name.
     func finish(_ document: DocumentRecord, on db: any SQLDatabase) async throws -> Bool {
         try await uniquely {
             try await db.update("documents")
                 .set("name", to: SQLBind(document.name)).set("name_key", to: SQLBind(document.nameKey))
+                .set("folder_id", to: SQLBind(document.folderId))
                 .set("size", to: SQLBind(document.size)).set("content_type", to: SQLBind(document.contentType))
                 .set("sha256", to: SQLBind(document.sha256)).set("client_access", to: SQLBind(document.clientAccess))
                 .set("thread_id", to: SQLBind(document.threadId)).set("status", to: SQLBind(DocumentRecord.ready))

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// Removes what no document owns any more: the bytes and rows of uploads cut off by a crash, of
-/// deletes interrupted after their commit, and the store's own temporaries.
+/// deletes interrupted after their commit, the store's own temporaries and spooled zips.
 struct DocumentSweep: Sendable {
     /// An upload idle this long is taken for dead (a live one finishes or fails well before).
     static let defaultAge: Duration = .seconds(24 * 3600)
@@ -11,6 +11,8 @@ struct DocumentSweep: Sendable {
     let database: Database
     let documents: DocumentRepository
     let blobs: any BlobStore
+    /// Where uploaded zips wait to be unpacked; its leftovers go with the store's temporaries.
+    var spool: UploadSpool?
 
     /// Removes one row's bytes, then the row (in that order: a failure leaves the row to retry).
     func remove(_ document: DocumentRecord) async throws {
@@ -31,6 +33,7 @@ struct DocumentSweep: Sendable {
             if batch.count < 100 { break }
         }
         try await blobs.removeAbandoned(before: cutoff)
+        try await spool?.removeAbandoned(before: cutoff)
         return removed
     }
 }

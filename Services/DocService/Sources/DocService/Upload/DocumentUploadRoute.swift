@@ -9,9 +9,11 @@ import SQLKit
 /// `POST /v1/accounts/{accountId}/folders/{folderId}/documents`: a streamed multipart upload.
 ///
 /// Each file part gets a row `uploading` (so a crash leaves a row the sweep finds), then its
-/// bytes go to the blob store as they arrive; at the end one transaction names every document
-/// (suffixing clashes), marks them ready and publishes `doc.document.uploaded` for each. Any
-/// failure on the way deletes what this request wrote: the request is all or nothing.
+/// bytes go to the blob store as they arrive. A part whose bytes are a zip goes to the spool
+/// instead and, once every part is read, is unpacked (`unzip`, default true) into folders and
+/// documents, or kept whole. At the end one transaction creates the zips' folders, names every
+/// document (suffixing clashes), marks them ready and publishes `doc.document.uploaded` for
+/// each. Any failure on the way deletes what this request wrote: the request is all or nothing.
 struct DocumentUploadRoute: Sendable {
     static let path = "/v1/accounts/{accountId}/folders/{folderId}/documents"
     /// Non-file fields are small; more than this is refused.
@@ -24,6 +26,9 @@ struct DocumentUploadRoute: Sendable {
     let blobs: any BlobStore
     let directory: any AccountDirectory
     let maxBytes: Int
+    /// Where zips wait to be unpacked, and how much one may hold.
+    let spool: UploadSpool
+    let zipLimits: ZipLimits
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }
@@ -44,7 +49,9 @@ struct DocumentUploadRoute: Sendable {
         var upload = PendingUpload(caller: caller, folder: folder)
         do {
             try await receive(request.body, boundary: boundary, into: &upload)
+            try await openArchives(into: &upload)
             let created = try await commit(upload)
+            await removeSpooled(upload)
             return try Self.created(created)
         } catch {
             await discard(upload)
@@ -52,7 +59,8 @@ struct DocumentUploadRoute: Sendable {
         }
     }
 
-    /// Streams every part: files to the blob store (each behind an `uploading` row), fields into `upload`.
+    /// Streams every part: files to the blob store (each behind an `uploading` row) or, when they
+    /// are zips that may be unpacked, to the spool; fields into `upload`.
     private func receive(_ body: RequestBody, boundary: String, into upload: inout PendingUpload) async throws {
         let reader = MultipartReader(body: body, boundary: boundary, maxBytes: maxBytes)
         while let headers = try await reader.nextPart() {
@@ -61,29 +69,49 @@ struct DocumentUploadRoute: Sendable {
                 try upload.setField(disposition["name"] ?? "", try await Self.field(reader))
                 continue
             }
-            var document = upload.newDocument(name: DocumentName.sanitize(filename))
-            try await documents.insert(document, on: database.sql)
-            upload.documents.append(document)
-            let head = HeadRecorder()
-            let stored = try await blobs.put(try BlobKey(document.blobKey), body: PartBytes(reader: reader, head: head))
-            document.size = stored.size
-            document.sha256 = stored.sha256
-            document.contentType = ContentSniffer.sniff(head.bytes, name: document.name)
-            upload.documents[upload.documents.count - 1] = document
+            upload.parts += 1
+            let name = DocumentName.sanitize(filename)
+            let bytes = try await PartBytes.sniffing(reader)
+            if upload.unzip != false, ZipUpload.isArchive(bytes.head.bytes, name: name) {
+                let path = try await spool.write(bytes)
+                upload.archives.append(SpooledArchive(name: name, path: path, head: bytes.head.bytes, part: upload.parts))
+            } else {
+                try await store(bytes, head: bytes.head, name: name, part: upload.parts, into: &upload)
+            }
         }
-        guard !upload.documents.isEmpty else { throw DocError.invalid("The upload has no file part (a part with a filename).") }
+        guard upload.parts > 0 else { throw DocError.invalid("The upload has no file part (a part with a filename).") }
     }
 
-    /// Names, readies and announces every document in one transaction.
+    /// Writes one document: its row `uploading` first, then its bytes, then what they turned out to be.
+    func store<Bytes: AsyncSequence>(
+        _ bytes: Bytes, head: HeadRecorder, name: String, part: Int, archivePath: String? = nil, into upload: inout PendingUpload
+    ) async throws where Bytes.Element == ByteBuffer {
+        var document = upload.newDocument(name: name)
+        try await documents.insert(document, on: database.sql)
+        upload.add(document, part: part, archivePath: archivePath)
+        let stored = try await blobs.put(try BlobKey(document.blobKey), body: bytes)
+        document.size = stored.size
+        document.sha256 = stored.sha256
+        document.contentType = ContentSniffer.sniff(head.bytes, name: document.name)
+        upload.updateLast(document)
+    }
+
+    /// Creates the zips' folders, names, readies and announces every document, in one transaction.
     private func commit(_ upload: PendingUpload) async throws -> [DocumentRecord] {
         let (folders, documents) = (self.folders, self.documents)
         let access = upload.clientAccess
         let thread = upload.threadID
         return try await outbox.transaction { tx in
-            _ = try await folders.lockTree(account: upload.folder.accountId, on: tx.sql)
-            guard try await folders.folder(id: upload.folder.id, on: tx.sql) != nil else { throw DocError.folderNotFound(upload.folder.id) }
+            let tree = FolderTree(try await folders.lockTree(account: upload.folder.accountId, on: tx.sql))
+            guard tree.byID[upload.folder.id] != nil else { throw DocError.folderNotFound(upload.folder.id) }
+            var placed = ArchiveFolders(target: upload.folder, tree: tree, creator: upload.caller.subject, folders: folders)
+            for path in upload.archiveFolders {
+                _ = try await placed.id(of: path, on: tx.sql)
+            }
             var ready: [DocumentRecord] = []
-            for var document in upload.documents {
+            for pending in upload.inPartOrder {
+                var document = pending.record
+                if let path = pending.archivePath { document.folderId = try await placed.id(of: path, on: tx.sql) }
                 document.clientAccess = access.rawValue
                 document.threadId = thread
                 document = try await Self.finish(document, documents: documents, on: tx.sql)
@@ -96,14 +124,15 @@ struct DocumentUploadRoute: Sendable {
         }
     }
 
-    /// Marks the document ready under the first free name (`name`, `name (1).ext`, …); a
-    /// concurrent upload taking that name between the read and the write makes it look again.
+    /// Marks the document ready under the first free name (`name`, `name (1).ext`, …; `UniqueName`);
+    /// a concurrent upload taking that name between the read and the write makes it look again.
     private static func finish(_ document: DocumentRecord, documents: DocumentRepository, on db: any SQLDatabase) async throws -> DocumentRecord {
         var document = document
         let wanted = document.name
+        let prefix = UniqueName.strippingCounter(UniqueName.split(wanted).stem).lowercased()
         for _ in 0..<5 {
-            let taken = try await documents.nameKeys(in: document.folderId, startingWith: DocumentName.split(wanted).base.lowercased(), on: db)
-            document.name = DocumentName.free(wanted, taken: taken)
+            let taken = try await documents.nameKeys(in: document.folderId, startingWith: prefix, on: db)
+            document.name = UniqueName.make(wanted, avoiding: taken, maxLength: DocumentName.maxLength)
             document.nameKey = document.name.lowercased()
             document.updatedAt = EpochMillis.now()
             if try await documents.finish(document, on: db) { return document }
@@ -111,11 +140,19 @@ struct DocumentUploadRoute: Sendable {
         throw DocError.documentNameTaken(wanted)
     }
 
-    /// Removes the bytes and rows of a failed upload; best effort (the sweep takes what is left).
+    /// Removes the bytes and rows of a failed upload, and its spooled zips; best effort (the sweep
+    /// takes what is left).
     private func discard(_ upload: PendingUpload) async {
         let sweep = DocumentSweep(database: database, documents: documents, blobs: blobs)
         for document in upload.documents {
-            try? await sweep.remove(document)
+            try? await sweep.remove(document.record)
+        }
+        await removeSpooled(upload)
+    }
+
+    private func removeSpooled(_ upload: PendingUpload) async {
+        for archive in upload.archives {
+            await spool.remove(archive.path)
         }
     }
 
@@ -142,38 +179,5 @@ struct DocumentUploadRoute: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(Components.Schemas.DocumentList(items: documents.map(\.wire)))
         return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-}
-
-/// What one upload request has written so far.
-struct PendingUpload: Sendable {
-    let caller: Caller
-    let folder: FolderRecord
-    var documents: [DocumentRecord] = []
-    var requestedAccess: ClientAccess = .none
-    var threadID: String?
-
-    /// A contact's uploads are theirs to see and edit; the team chooses (default: hidden from clients).
-    var clientAccess: ClientAccess { caller.kind == .contact ? .edit : requestedAccess }
-
-    mutating func setField(_ name: String, _ value: String) throws {
-        switch name {
-        case "clientAccess":
-            guard let access = ClientAccess(rawValue: value) else { throw DocError.invalid("clientAccess must be none, view or edit.") }
-            requestedAccess = access
-        case "threadId":
-            threadID = value.isEmpty ? nil : value
-        default:
-            break
-        }
-    }
-
-    func newDocument(name: String) -> DocumentRecord {
-        let now = EpochMillis.now()
-        return DocumentRecord(
-            id: Identifier.make("doc"), firmId: folder.firmId, accountId: folder.accountId, folderId: folder.id, name: name,
-            nameKey: "\(Identifier.make("up"))", size: 0, contentType: "application/octet-stream", sha256: "",
-            blobKey: Identifier.make("blob"), uploaderId: caller.subject, uploaderKind: caller.kind.rawValue,
-            clientAccess: clientAccess.rawValue, threadId: nil, status: DocumentRecord.uploading, createdAt: now, updatedAt: now)
     }
 }

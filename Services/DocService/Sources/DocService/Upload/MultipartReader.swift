@@ -105,29 +105,50 @@ extension [UInt8] {
     }
 }
 
-/// One file part's bytes as an async sequence, for the blob store; keeps the first bytes for sniffing.
+/// One file part's bytes as an async sequence, for the blob store; keeps the first bytes for
+/// sniffing. `prefix` holds chunks already read from the part (and already recorded in `head`).
 struct PartBytes<Body: AsyncSequence>: AsyncSequence where Body.Element == ByteBuffer {
     typealias Element = ByteBuffer
     let reader: MultipartReader<Body>
     let head: HeadRecorder
+    var prefix: [ByteBuffer] = []
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let reader: MultipartReader<Body>
         let head: HeadRecorder
+        var prefix: ArraySlice<ByteBuffer>
 
         mutating func next() async throws -> ByteBuffer? {
+            if let first = prefix.popFirst() { return first }
             guard let chunk = try await reader.nextChunk() else { return nil }
             head.record(chunk)
             return chunk
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader, head: head) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader, head: head, prefix: prefix[...]) }
+
+    /// Reads the part until `head` holds `ContentSniffer.window` bytes or the part ends, and
+    /// answers the part's bytes with those chunks as their prefix: what it is can be decided
+    /// before its bytes go anywhere.
+    static func sniffing(_ reader: MultipartReader<Body>) async throws -> PartBytes {
+        let head = HeadRecorder()
+        var prefix: [ByteBuffer] = []
+        while head.bytes.count < ContentSniffer.window, let chunk = try await reader.nextChunk() {
+            head.record(chunk)
+            prefix.append(chunk)
+        }
+        return PartBytes(reader: reader, head: head, prefix: prefix)
+    }
 }
 
 /// The first `ContentSniffer.window` bytes that passed through.
 final class HeadRecorder {
     private(set) var bytes: [UInt8] = []
+
+    init(_ bytes: [UInt8] = []) {
+        self.bytes = bytes
+    }
 
     func record(_ chunk: ByteBuffer) {
         let missing = ContentSniffer.window - bytes.count

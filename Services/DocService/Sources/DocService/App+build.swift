@@ -39,10 +39,11 @@ public func buildApplication(
     let runtime = try await ServiceRuntime.start(configuration, definition: try docServiceDefinition(), logger: logger, metrics: metrics)
     let sweep = DocumentSweep(database: runtime.database, documents: DocumentRepository(forUpdate: runtime.database.forUpdate), blobs: store,
                               spool: UploadSpool(dataDirectory: configuration.dataDirectory))
-    try await DocumentSweepJob.scheduleNext(runtime.database, after: EpochMillis.now())
+    let settings = try DocSettings(reader: configuration.reader)
+    try await DocumentSweepJob.scheduleNext(runtime.database, after: EpochMillis.now(), every: settings.sweepEvery)
     return runtime.application(
         router: try buildRouter(runtime, directory: directory, blobs: store),
-        jobs: DocumentSweepJob.handlers(sweep, age: DocumentSweep.defaultAge))
+        jobs: DocumentSweepJob.handlers(sweep, age: settings.sweepAge, every: settings.sweepEvery))
 }
 
 /// DocService's own settings.
@@ -51,10 +52,17 @@ struct DocSettings: Sendable {
     var maxUploadBytes: Int
     /// `zip.max.entries`, `zip.max.bytes`, `zip.max.ratio`: what an uploaded zip may hold.
     var zipLimits: ZipLimits
+    /// `documents.sweep.age.seconds`: how long an upload may sit unfinished before the sweep takes
+    /// it for dead (a day by default: a live upload finishes or fails well before).
+    var sweepAge: Duration
+    /// `documents.sweep.every.seconds`: how often the sweep runs (hourly by default).
+    var sweepEvery: Duration
 
     init(reader: ConfigReader) throws {
         maxUploadBytes = try ServiceConfiguration.integer(reader, "documents.max.upload.bytes", default: 2 << 30, in: 1...(1 << 50))
         zipLimits = try ZipLimits(reader: reader)
+        sweepAge = .seconds(try ServiceConfiguration.integer(reader, "documents.sweep.age.seconds", default: 86_400, in: 1...(366 * 86_400)))
+        sweepEvery = .seconds(try ServiceConfiguration.integer(reader, "documents.sweep.every.seconds", default: 3_600, in: 1...86_400))
     }
 }
 

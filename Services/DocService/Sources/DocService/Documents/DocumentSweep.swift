@@ -5,9 +5,6 @@ import Logging
 /// Removes what no document owns any more: the bytes and rows of uploads cut off by a crash, of
 /// deletes interrupted after their commit, the store's own temporaries and spooled zips.
 struct DocumentSweep: Sendable {
-    /// An upload idle this long is taken for dead (a live one finishes or fails well before).
-    static let defaultAge: Duration = .seconds(24 * 3600)
-
     let database: Database
     let documents: DocumentRepository
     let blobs: any BlobStore
@@ -38,28 +35,29 @@ struct DocumentSweep: Sendable {
     }
 }
 
-/// The hourly sweep as a job of the durable queue: unique per hour, so it runs once across replicas.
+/// The periodic sweep (hourly by default) as a job of the durable queue: unique per period, so it
+/// runs once across replicas.
 enum DocumentSweepJob {
     struct Run: Codable, Sendable {}
 
     static let kind = JobKind<Run>("doc.document.sweep", maxAttempts: 3)
-    static let everyMillis: Int64 = 3_600_000
 
-    /// Enqueues the run of the hour after `now` (milliseconds); enqueueing it twice changes nothing.
-    static func scheduleNext(_ database: Database, after now: Int64) async throws {
+    /// Enqueues the run of the period after `now` (milliseconds); enqueueing it twice changes nothing.
+    static func scheduleNext(_ database: Database, after now: Int64, every: Duration) async throws {
+        let everyMillis = max(1000, every.milliseconds)
         let period = now / everyMillis + 1
         try await database.transaction { tx in
-            try await JobQueue.enqueue(kind, Run(), runAt: period * everyMillis, uniqueKey: "\(kind.name):\(period)", in: tx)
+            try await JobQueue.enqueue(kind, Run(), runAt: period * everyMillis, uniqueKey: "\(kind.name):\(everyMillis):\(period)", in: tx)
         }
     }
 
     /// The handler: sweeps what was abandoned `age` ago or earlier, then schedules the next run.
-    static func handlers(_ sweep: DocumentSweep, age: Duration) -> JobHandlers {
+    static func handlers(_ sweep: DocumentSweep, age: Duration, every: Duration) -> JobHandlers {
         var jobs = JobHandlers()
         jobs.register(kind) { _, _ in
             let now = Date()
             try await sweep.run(before: now.addingTimeInterval(-TimeInterval(age.components.seconds)))
-            try await scheduleNext(sweep.database, after: EpochMillis.now(now))
+            try await scheduleNext(sweep.database, after: EpochMillis.now(now), every: every)
             return .succeeded()
         }
         return jobs

@@ -148,6 +148,15 @@ struct IdempotencyTests {
             now.withLock { $0 += 61_000 }
             #expect(try await store.begin(entry) == .started, "taken over after the lease")
             #expect(try await store.begin(entry) == .inFlight, "taken over once")
+            // A request that is still alive renews its lease: a repeat past the first lease is still refused.
+            let long = IdempotencyEntry(key: "long", scope: "member:m", request: request, body: ByteBuffer(string: "{}"))
+            #expect(try await store.begin(long) == .started)
+            now.withLock { $0 += 50_000 }
+            try await store.renew(long)
+            now.withLock { $0 += 50_000 }
+            #expect(try await store.begin(long) == .inFlight, "renewed: alive past its first lease")
+            now.withLock { $0 += 11_000 }
+            #expect(try await store.begin(long) == .started, "not renewed for a whole lease: taken for dead")
             let patient = IdempotencyStore(database: database, lease: .seconds(60))
             let other = IdempotencyEntry(key: "k2", scope: "member:m", request: request, body: ByteBuffer(string: "{}"))
             #expect(try await patient.begin(other) == .started)

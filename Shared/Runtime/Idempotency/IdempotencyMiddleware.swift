@@ -58,6 +58,10 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         case .started:
             break
         }
+        // A long request (a large upload) outlives the lease: it is renewed while the request runs,
+        // so a repeat is refused as in progress rather than taking the key over and running twice.
+        let heartbeat = Task { [store] in await store.keepAlive(entry) }
+        defer { heartbeat.cancel() }
         let response: Response
         do {
             response = try await next(request, context)

@@ -118,6 +118,26 @@ public final class IdempotencyStore: Sendable {
         return response
     }
 
+    /// Moves a running request's lease on: the request is alive, so no repeat may take it over.
+    func renew(_ entry: IdempotencyEntry) async throws {
+        try await database.sql.raw("""
+            UPDATE idempotency_keys SET lease_until = \(bind: clock() + lease.milliseconds)
+            WHERE id = \(bind: entry.id) AND state = 'running'
+            """).run()
+    }
+
+    /// Renews the lease every third of it until cancelled (when the request ends).
+    func keepAlive(_ entry: IdempotencyEntry) async {
+        while true {
+            do {
+                try await Task.sleep(for: lease / 3)
+            } catch {
+                return
+            }
+            try? await renew(entry)
+        }
+    }
+
     /// Forgets a key whose request failed, so a retry runs it again.
     func abandon(_ entry: IdempotencyEntry) async {
         _ = try? await database.sql.raw("DELETE FROM idempotency_keys WHERE id = \(bind: entry.id) AND state = 'running'").run()

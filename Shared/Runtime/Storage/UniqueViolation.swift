@@ -9,4 +9,15 @@ extension Database {
         if let error = error as? SQLiteFailure { return error.isUniqueViolation }
         return false
     }
+
+    /// Runs a write a unique index may refuse: true when it was written, false when the index
+    /// refused it. The index, not a read before the write, settles races between writers.
+    public static func unlessUniqueViolation(_ write: () async throws -> Void) async throws -> Bool {
+        do {
+            try await write()
+            return true
+        } catch where isUniqueViolation(error) {
+            return false
+        }
+    }
 }

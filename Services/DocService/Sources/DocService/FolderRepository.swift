@@ -35,13 +35,13 @@ struct SQLFolderRepository: FolderRepository {
     }
 
     func insert(_ folder: FolderRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.insert(into: "folders").model(folder, keyEncodingStrategy: .convertToSnakeCase).run()
         }
     }
 
     func update(_ folder: FolderRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.update("folders")
                 .set("parent_id", to: SQLBind(folder.parentId)).set("name", to: SQLBind(folder.name))
                 .set("name_key", to: SQLBind(folder.nameKey)).set("updated_at", to: SQLBind(folder.updatedAt))
@@ -55,15 +55,5 @@ struct SQLFolderRepository: FolderRepository {
 
     func delete(_ id: String, on db: any SQLDatabase) async throws {
         try await db.delete(from: "folders").where("id", .equal, SQLBind(id)).run()
-    }
-
-    /// Runs a write that the sibling-names index may refuse; the index, not a prior read, settles races.
-    private func uniquely(_ write: () async throws -> Void) async throws -> Bool {
-        do {
-            try await write()
-            return true
-        } catch where Database.isUniqueViolation(error) {
-            return false
-        }
     }
 }

@@ -28,13 +28,13 @@ struct SQLFolderTemplateRepository: FolderTemplateRepository {
     }
 
     func insert(_ template: FolderTemplateRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.insert(into: "folder_templates").model(template, keyEncodingStrategy: .convertToSnakeCase).run()
         }
     }
 
     func update(_ template: FolderTemplateRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.update("folder_templates")
                 .set("name", to: SQLBind(template.name)).set("name_key", to: SQLBind(template.nameKey))
                 .set("structure", to: SQLBind(template.structure)).set("folder_count", to: SQLBind(template.folderCount))
@@ -48,15 +48,5 @@ struct SQLFolderTemplateRepository: FolderTemplateRepository {
             DELETE FROM folder_templates WHERE id = \(bind: id) AND firm_id = \(bind: firm) RETURNING id
             """).all()
         return !rows.isEmpty
-    }
-
-    /// Runs a write the firm-names index may refuse; the index, not a prior read, settles races.
-    private func uniquely(_ write: () async throws -> Void) async throws -> Bool {
-        do {
-            try await write()
-            return true
-        } catch where Database.isUniqueViolation(error) {
-            return false
-        }
     }
 }

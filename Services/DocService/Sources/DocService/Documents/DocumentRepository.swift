@@ -37,7 +37,7 @@ struct DocumentRepository: Sendable {
     /// Marks an upload ready under `name` in its folder (a zip's file moves to the folder made for
     /// it); false when a ready sibling already has the name.
     func finish(_ document: DocumentRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.update("documents")
                 .set("name", to: SQLBind(document.name)).set("name_key", to: SQLBind(document.nameKey))
                 .set("folder_id", to: SQLBind(document.folderId))
@@ -51,7 +51,7 @@ struct DocumentRepository: Sendable {
 
     /// Saves a rename, move or access change; false when a ready sibling already has the name.
     func update(_ document: DocumentRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await uniquely {
+        try await Database.unlessUniqueViolation {
             try await db.update("documents")
                 .set("name", to: SQLBind(document.name)).set("name_key", to: SQLBind(document.nameKey))
                 .set("folder_id", to: SQLBind(document.folderId)).set("client_access", to: SQLBind(document.clientAccess))
@@ -129,15 +129,5 @@ struct DocumentRepository: Sendable {
         }
         let pattern = (contains ? "%" : "") + escaped + "%"
         return "name_key LIKE \(bind: pattern) ESCAPE '\\'"
-    }
-
-    /// Runs a write the folder-names index may refuse; the index, not a prior read, settles races.
-    private func uniquely(_ write: () async throws -> Void) async throws -> Bool {
-        do {
-            try await write()
-            return true
-        } catch where Database.isUniqueViolation(error) {
-            return false
-        }
     }
 }

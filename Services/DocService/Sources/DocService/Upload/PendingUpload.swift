@@ -27,6 +27,11 @@ struct PendingUpload: Sendable {
             guard let access = ClientAccess(rawValue: value) else { throw DocError.invalid("clientAccess must be none, view or edit.") }
             requestedAccess = access
         case "threadId":
+            // Only its shape is checked here: that the thread is the account's is the chat service's
+            // to say, and is checked when chat attachments are built (until then it is only recorded).
+            guard value.isEmpty || Identifier.isWellFormed(value, prefix: "thr") else {
+                throw DocError.invalid("threadId must be a thread id (thr_ and 28 hex digits).")
+            }
             threadID = value.isEmpty ? nil : value
         case "unzip":
             guard let flag = Bool(value.lowercased()) else { throw DocError.invalid("unzip must be true or false.") }

@@ -1,0 +1,26 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The upload's form fields are input like any other: a thread id that is not one is refused
+/// before anything is stored, and a well-formed one is kept with the document.
+@Suite("DocService: upload form fields")
+struct DocUploadFieldsTests {
+    @Test("a threadId that is not a thread id is a 400 and stores nothing; a well-formed one is kept")
+    func threadIdShape() async throws {
+        try await DocDocumentTests().withDocs(.sqlite) { docs in
+            let folder = try await docs.folder("Chat uploads")
+            for hostile in ["../../etc/passwd", "thr_<script>alert(1)</script>", "thr_" + String(repeating: "a", count: 500), "acct_01a20a00000000000000000000"] {
+                let (status, json) = try await docs.upload([("a.pdf", DocDocumentTests.pdf, "application/pdf")], fields: ["threadId": hostile], folder: folder)
+                #expect(status == 400, "\(hostile): \(json)")
+                #expect((json["detail"] as? String)?.contains("threadId") == true)
+            }
+            let listed = try await docs.json(.GET, "/v1/accounts/acct_1/documents")
+            #expect((listed.1["items"] as? [Any])?.isEmpty == true, "a refused upload stored something: \(listed.1)")
+            let thread = "thr_01a20a000000" + "0000000000abcdef"
+            let (status, json) = try await docs.upload([("a.pdf", DocDocumentTests.pdf, "application/pdf")], fields: ["threadId": thread], folder: folder)
+            #expect(status == 201, "\(json)")
+            #expect((json["items"] as? [[String: Any]])?.first?["threadId"] as? String == thread)
+        }
+    }
+}

@@ -107,7 +107,7 @@ enum BenchFile {
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        var generator = SplitMix64Bench(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var block = [UInt8](repeating: 0, count: chunk)
         var written: Int64 = 0
         while written < bytes {
@@ -141,18 +141,6 @@ enum BenchFile {
         while let data = try input.read(upToCount: chunk), !data.isEmpty { try output.write(contentsOf: data) }
         try output.synchronize()
         return (ContinuousClock.now - started).seconds
-    }
-}
-
-struct SplitMix64Bench {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }
 

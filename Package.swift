@@ -172,10 +172,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
-        + service("ChatService", contract: "ChatAPI")
+        + service("ChatService", contract: "ChatAPI", extra: ["AccountAPI", "DocAPI"])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI")
         + service("DocService", contract: "DocAPI", extra: [
+            "ChatAPI",
             "Curl",
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,6 @@
 import AccountService
 import AtriumRuntime
-import ChatService
+@testable import ChatService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,7 +14,9 @@ struct ChatServiceTests {
         _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
-            let app = try await ChatService.buildApplication(try TestConfiguration.make(.chat, storage: storage), directory: directory)
+            let app = try await ChatService.buildApplication(
+                try TestConfiguration.make(.chat, storage: storage),
+                dependencies: ChatDependencies(directory: directory, people: FixedPeople(), catalog: FixedCatalog()))
             let token = try await TestConfiguration.memberToken()
             try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
         }
@@ -52,10 +54,10 @@ struct ChatServiceTests {
                                           body: try JSON.buffer(["done": true])) { #expect($0.status == .notFound) }
             let contact = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .contact, subject: "con_1", firmID: "firm_test")))
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_1", "subject": "Hi"])) { #expect($0.status == .notFound) }
+                                          body: try JSON.buffer(["accountId": "acct_1", "subject": "Hi", "text": "Hello"])) { #expect($0.status == .notFound) }
             try await chat.client.execute(uri: "/v1/threads/\(id)", method: .get, headers: .bearer(contact)) { #expect($0.status == .notFound) }
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(chat.token),
-                                          body: try JSON.buffer(["accountId": "acct_404", "subject": "Hi"])) { response in
+                                          body: try JSON.buffer(["accountId": "acct_404", "subject": "Hi", "text": "Hello"])) { response in
                 #expect(response.status == .notFound)
                 #expect(response.json["type"] as? String == "https://atrium.dev/problems/account-not-found")
             }
@@ -74,18 +76,18 @@ struct ChatServiceTests {
         let contact = "Bearer " + (try await TestConfiguration.signer().issue(for: Caller(kind: .contact, subject: "con_2", firmID: "firm_test")))
         try await withChat(directory: directory) { chat in
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question"])) { #expect($0.status == .created) }
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question", "text": "Can you help?"])) { #expect($0.status == .created) }
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "Q", "tasks": [["text": "x"]]])) {
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "Q", "text": "?", "tasks": [["text": "x"]]])) {
                 #expect($0.status == .forbidden)
             }
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_3", "subject": "Q"])) { #expect($0.status == .notFound) }
+                                          body: try JSON.buffer(["accountId": "acct_3", "subject": "Q", "text": "?"])) { #expect($0.status == .notFound) }
         }
         directory.clientsMayStartChats = false
         try await withChat(directory: directory) { chat in
             try await chat.client.execute(uri: "/v1/threads", method: .post, headers: .bearer(contact),
-                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question"])) { response in
+                                          body: try JSON.buffer(["accountId": "acct_2", "subject": "A question", "text": "Can you help?"])) { response in
                 #expect(response.status == .forbidden)
                 #expect((response.json["detail"] as? String)?.contains("not start new ones") == true)
             }

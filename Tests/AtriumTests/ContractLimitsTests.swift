@@ -1,6 +1,6 @@
 @testable import AccountService
 import AtriumRuntime
-import ChatService
+@testable import ChatService
 @testable import DocService
 import Foundation
 import HTTPTypes
@@ -77,12 +77,14 @@ struct ContractLimitsTests {
     @Test("ChatAPI: a thread's subject")
     func chat() async throws {
         try await TestStorage.with(.sqlite) { storage in
-            let app = try await ChatService.buildApplication(try TestConfiguration.make(.chat, storage: storage), directory: FixedDirectory())
+            let app = try await ChatService.buildApplication(
+                try TestConfiguration.make(.chat, storage: storage),
+                dependencies: ChatDependencies(directory: FixedDirectory(), people: FixedPeople(), catalog: FixedCatalog()))
             let token = try await TestConfiguration.memberToken()
             try await app.test(.router) { client in
                 try await Self.check("ChatAPI", "ThreadInput", "subject") { subject in
                     try await client.execute(uri: "/v1/threads", method: .post, headers: .bearer(token),
-                                             body: try JSON.buffer(["accountId": "acct_1", "subject": subject])) { $0.status == .created }
+                                             body: try JSON.buffer(["accountId": "acct_1", "subject": subject, "text": "Hello"])) { $0.status == .created }
                 }
             }
         }

@@ -1,7 +1,7 @@
 import AccountService
 import AsyncHTTPClient
 import AtriumRuntime
-import DocService
+@testable import DocService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -78,7 +78,7 @@ struct DocDocumentTests {
     func withDocs(_ engine: TestEngine = .sqlite, overrides: [String: String] = [:], _ body: @escaping @Sendable (Docs) async throws -> Void) async throws {
         try await TestStorage.with(engine) { storage in
             let configuration = try TestConfiguration.make(.doc, storage: storage, overrides: overrides)
-            let app = try await DocService.buildApplication(configuration, directory: Self.directory)
+            let app = try await DocService.buildApplication(configuration, directory: Self.directory, blobs: nil, threads: FixedThreads())
             let owner = try await TestConfiguration.memberToken()
             try await app.test(.live) { client in
                 try await body(Docs(base: "http://127.0.0.1:\(client.port ?? 0)", owner: owner, storage: storage))
@@ -266,4 +266,14 @@ struct Chunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, failAfter: failAfter) }
+}
+
+/// Chat threads as the in-process DocService tests know them: `FixedThreads.known` belongs to `acct_1`.
+struct FixedThreads: ThreadCheck {
+    static let known = "thr_01a20a0000000000000000abcdef"
+    static let elsewhere = "thr_01a20a0000000000000000fedcba"
+
+    func thread(_ threadID: String, belongsTo accountID: String) async throws -> Bool {
+        threadID == Self.known && accountID == "acct_1"
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 /// before anything is stored, and a well-formed one is kept with the document.
 @Suite("DocService: upload form fields")
 struct DocUploadFieldsTests {
-    @Test("a threadId that is not a thread id is a 400 and stores nothing; a well-formed one is kept")
+    @Test("a threadId that is not a thread of the account is a 400 and stores nothing; one that is is kept")
     func threadIdShape() async throws {
         try await DocDocumentTests().withDocs(.sqlite) { docs in
             let folder = try await docs.folder("Chat uploads")
@@ -17,7 +17,12 @@ struct DocUploadFieldsTests {
             }
             let listed = try await docs.json(.GET, "/v1/accounts/acct_1/documents")
             #expect((listed.1["items"] as? [Any])?.isEmpty == true, "a refused upload stored something: \(listed.1)")
-            let thread = "thr_01a20a000000" + "0000000000abcdef"
+            // Well-formed, but ChatService knows it in another account (or not at all): refused, nothing stored.
+            let (elsewhere, refusal) = try await docs.upload([("a.pdf", DocDocumentTests.pdf, "application/pdf")],
+                                                             fields: ["threadId": FixedThreads.elsewhere], folder: folder)
+            #expect(elsewhere == 400 && (refusal["detail"] as? String)?.contains("not a chat thread of this account") == true, "\(refusal)")
+            #expect((try await docs.json(.GET, "/v1/accounts/acct_1/documents").1["items"] as? [Any])?.isEmpty == true)
+            let thread = FixedThreads.known
             let (status, json) = try await docs.upload([("a.pdf", DocDocumentTests.pdf, "application/pdf")], fields: ["threadId": thread], folder: folder)
             #expect(status == 201, "\(json)")
             #expect((json["items"] as? [[String: Any]])?.first?["threadId"] as? String == thread)

@@ -4,6 +4,22 @@
 public enum EventTypes {
     /// ChatService: every client task of a thread is checked off (`TasksCompletedEvent`).
     public static let chatThreadTasksCompleted = "chat.thread.tasks_completed"
+    /// ChatService: a thread whose tasks were all done got a new or unchecked task (`TasksCompletedEvent`).
+    public static let chatThreadTasksReopened = "chat.thread.tasks_reopened"
+    /// ChatService: a thread was started (`ThreadCreatedEvent`).
+    public static let chatThreadCreated = "chat.thread.created"
+    /// ChatService: a message anyone in the thread can see was posted (`MessageCreatedEvent`).
+    public static let chatMessageCreated = "chat.message.created"
+    /// ChatService: an internal note was posted (`MessageCreatedEvent`); for Atrium's services only.
+    public static let chatNoteCreated = "chat.note.created"
+    /// ChatService: client tasks were added, checked, unchecked, renamed or deleted (`TaskChangedEvent`).
+    public static let chatTaskChanged = "chat.task.changed"
+    /// ChatService: a thread was archived (`ThreadStatusEvent`).
+    public static let chatThreadArchived = "chat.thread.archived"
+    /// ChatService: an archived thread was reopened (`ThreadStatusEvent`).
+    public static let chatThreadReopened = "chat.thread.reopened"
+    /// ChatService: a document was attached to a thread (`DocumentAttachedEvent`).
+    public static let chatThreadDocumentAttached = "chat.thread.document_attached"
     /// DocService: a folder template was applied to an account and created folders (`FolderTemplateAppliedEvent`).
     /// Published for integrators too: ids and the template's name, nothing secret.
     public static let docFolderTemplateApplied = "doc.folder_template.applied"
@@ -24,7 +40,8 @@ public enum EventTypes {
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.
-    public static let internalOnly: Set<String> = [accountInvitationCreated]
+    /// Internal notes are the team's alone: an integrator's subscription never carries one.
+    public static let internalOnly: Set<String> = [accountInvitationCreated, chatNoteCreated]
 
     /// What every access-enforcing service hears from AccountService to keep its access cache current.
     public static let directoryChanges = [accountAccessUpdated, accountMemberUpdated, accountFirmSettingsUpdated]

@@ -142,8 +142,9 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A router with the shared middleware stack, the operational routes and the webhooks API;
-    /// the service adds its own routes. `streamedBodies` are routes whose handlers stream the body.
-    public func makeRouter(streamedBodies: [StreamedBodyRoute] = []) throws -> Router<BasicRequestContext> {
+    /// the service adds its own routes. `streamedBodies` are routes whose handlers stream the body;
+    /// `grantObserver` hears every account grant AccountService announces.
+    public func makeRouter(streamedBodies: [StreamedBodyRoute] = [], grantObserver: GrantObserver? = nil) throws -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestScopeMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -154,7 +155,7 @@ public struct ServiceRuntime: Sendable {
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router, configuration: .atrium)
         if definition.enforcesAccountAccess {
-            try AccountEventsReceiver(inbox: inbox(for: definition.directorySubscriptionID), cache: directoryCache)
+            try AccountEventsReceiver(inbox: inbox(for: definition.directorySubscriptionID), cache: directoryCache, grantObserver: grantObserver)
                 .registerHandlers(on: router, configuration: .atrium)
         }
         return router

@@ -103,14 +103,58 @@ extension AuthorizationMatrixTests {
     static func chatAndPipelineRows(_ w: MatrixWorld) -> [Row] {
         let seeA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: status, otherContact: 404) }
         return [
-            row(.chat, .POST, "/v1/threads", ["accountId": w.accountA, "subject": "Question"], seeA(201)),
-            row(.chat, .POST, "/v1/threads", ["accountId": w.accountB, "subject": "Question"],
+            row(.chat, .POST, "/v1/threads", ["accountId": w.accountA, "subject": "Question", "text": "Hi"], seeA(201)),
+            row(.chat, .POST, "/v1/threads", ["accountId": w.accountB, "subject": "Question", "text": "Hi"],
                 expect(owner: 201, assigned: 404, unassigned: 404, viewAll: 201, contact: 404, otherContact: 201)),
+            row(.chat, .GET, "/v1/threads", expect(owner: 200, assigned: 200, unassigned: 200, contact: 200, otherContact: 200)),
+            row(.chat, .GET, "/v1/threads?accountId=\(w.accountA)", seeA(200)),
             row(.chat, .GET, "/v1/threads/\(w.thread)", seeA(200)),
             row(.chat, .GET, "/v1/threads/thr_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 404, otherContact: 404)),
             row(.chat, .PATCH, "/v1/threads/\(w.thread)/tasks/\(w.task)", ["done": false], seeA(200)),
             row(.pipeline, .GET, "/v1/chat-threads/\(w.completedThread)",
                 expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
+        ] + chatMessageRows(w) + chatTaskRows(w) + chatLinkRows(w)
+    }
+
+    /// Messages and read state: everyone who sees the account.
+    static func chatMessageRows(_ w: MatrixWorld) -> [Row] {
+        let seeA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: status, otherContact: 404) }
+        let teamA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 404) }
+        return [
+            row(.chat, .GET, "/v1/threads/\(w.thread)/messages", seeA(200)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/messages", ["text": "A reply"], seeA(201)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/messages", ["text": "A note", "internal": true], teamA(201)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/read", seeA(200)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/archive", teamA(200)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/reopen", teamA(200)),
+            // Signed webhooks only: a body without a signature is refused whoever sends it.
+            row(.chat, .POST, "/v1/inbound/doc-events", ["unsigned": true], all(400)),
+        ]
+    }
+
+    /// Client tasks: the team shapes the list; the client checks it.
+    static func chatTaskRows(_ w: MatrixWorld) -> [Row] {
+        let teamA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 404) }
+        return [
+            row(.chat, .POST, "/v1/threads/\(w.thread)/tasks", ["tasks": [["text": "One more"]]], teamA(200)),
+            row(.chat, .PUT, "/v1/threads/\(w.orderThread)/tasks", ["taskIds": [w.orderTask]], teamA(200)),
+            row(.chat, .POST, "/v1/threads/\(w.orderThread)/tasks/resend", teamA(201)),
+            row(.chat, .DELETE, "/v1/threads/\(w.thread)/tasks/tsk_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 403, otherContact: 404)),
+        ]
+    }
+
+    /// Job links and the documents tab.
+    static func chatLinkRows(_ w: MatrixWorld) -> [Row] {
+        let seeA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: status, otherContact: 404) }
+        let teamA = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 404) }
+        return [
+            row(.chat, .GET, "/v1/threads/\(w.thread)/jobs", teamA(200)),
+            row(.chat, .PUT, "/v1/threads/\(w.thread)/jobs/\(w.job)", teamA(200)),
+            row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/jobs/\(w.job)", teamA(204)),
+            row(.chat, .GET, "/v1/jobs/\(w.job)/threads", expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
+            row(.chat, .GET, "/v1/threads/\(w.thread)/documents", seeA(200)),
+            row(.chat, .POST, "/v1/threads/\(w.thread)/documents", ["documentId": w.document], teamA(200)),
+            row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/documents/\(w.document)", teamA(204)),
         ]
     }
 

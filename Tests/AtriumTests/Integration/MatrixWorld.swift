@@ -26,6 +26,10 @@ struct MatrixWorld: Sendable {
     let thread: String
     let task: String
     let completedThread: String
+    /// A thread of account A whose one task (`orderTask`) the rows never change, and a job `thread` is linked to.
+    let orderThread: String
+    let orderTask: String
+    let job: String
     let spareMember: String
     /// A folder of account A.
     let folder: String
@@ -41,7 +45,8 @@ struct MatrixWorld: Sendable {
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
-        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, spareMember, folder, subscription,
+        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, spareMember,
+         folder, subscription,
          delivery, document, hiddenDocument, template]
     }
 
@@ -117,8 +122,14 @@ struct MatrixWorld: Sendable {
         #expect(try await asOwner.send(.POST, "/v1/accounts/\(accountA)/tags", json: ["add": [tag]]).status == 200)
 
         let chat = ServiceHTTP(base: cluster.url(.chat), token: owner)
-        let thread = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Matrix", "tasks": [["text": "Sign"]]])
+        let job = Identifier.make("job")
+        let thread = try await chat.send(.POST, "/v1/threads", json: [
+            "accountId": accountA, "subject": "Matrix", "text": "Hello", "tasks": [["text": "Sign"]], "jobIds": [job],
+        ])
         let threadID = try created(thread)
+        let order = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Order", "tasks": [["text": "Stay"]]])
+        let orderID = try created(order)
+        let orderTask = try #require((order.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
         let taskID = try #require((thread.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
         let done = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Done", "tasks": [["text": "Sign"]]])
         let doneID = try created(done)
@@ -140,7 +151,8 @@ struct MatrixWorld: Sendable {
         ]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
-            pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID, spareMember: spareMember,
+            pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
+            orderThread: orderID, orderTask: orderTask, job: job, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
             template: template)
     }

@@ -32,8 +32,10 @@ struct WalkingSkeletonTests {
         let (status, account) = try await ServiceHTTP(base: cluster.url(.account), token: token)
             .send(.POST, "/v1/accounts", json: ["name": "Skeleton Holdings", "kind": "company"])
         #expect(status == 201)
-        return (ServiceHTTP(base: cluster.url(.chat), token: token), ServiceHTTP(base: cluster.url(.pipeline), token: token),
-                try #require(account["id"] as? String))
+        let accountID = try #require(account["id"] as? String)
+        // Threads need someone to write to: a contact with portal access who accepted their invitation.
+        _ = try await PortalContacts.activated(cluster, owner: token, account: accountID, email: "client-\(UUID().uuidString.prefix(8))@skeleton.example")
+        return (ServiceHTTP(base: cluster.url(.chat), token: token), ServiceHTTP(base: cluster.url(.pipeline), token: token), accountID)
     }
 
     /// Starts a thread with `tasks` tasks and checks them all; returns the thread id.
@@ -137,7 +139,7 @@ struct WalkingSkeletonTests {
             let pipeline = ServiceHTTP(base: cluster.url(.pipeline), token: token)
             let firm = try await TestConfiguration.verifier().verify(String(token.dropFirst(7))).firmID ?? ""
             let body = Data("""
-                {"data":{"accountId":"acct_1","completedAt":"2026-11-23T00:00:00Z","completedTasks":1,"firmId":"\(firm)","threadId":"thr_forge","totalTasks":1},"timestamp":"2026-11-23T00:00:00Z","type":"chat.thread.tasks_completed"}
+                {"data":{"accountId":"acct_1","completedAt":"2026-11-23T00:00:00Z","completedTasks":1,"firmId":"\(firm)","jobIds":[],"taskVersion":1,"threadId":"thr_forge","totalTasks":1},"timestamp":"2026-11-23T00:00:00Z","type":"chat.thread.tasks_completed"}
                 """.utf8)
             // The pipeline made its subscription's secret at start-up and keeps it in its own database.
             let genuine = try #require(WebhookSecret.key(of: try await InboundSecrets.read(

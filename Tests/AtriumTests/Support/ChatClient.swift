@@ -1,5 +1,5 @@
 import AtriumRuntime
-import ChatService
+@testable import ChatService
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -23,7 +23,7 @@ struct ChatTestClient {
     }
 
     func createThread(tasks: Int, account: String = "acct_1") async throws -> [String: Any] {
-        let body: [String: Any] = ["accountId": account, "subject": "Year-end documents",
+        let body: [String: Any] = ["accountId": account, "subject": "Year-end documents", "text": "Please upload these.",
                                    "tasks": (0..<tasks).map { ["text": "Upload statement \($0 + 1)"] }]
         return try await client.execute(uri: "/v1/threads", method: .post, headers: .bearer(token), body: try JSON.buffer(body)) { response in
             #expect(response.status == .created)
@@ -74,7 +74,8 @@ extension ChatTestClient {
         _ body: @escaping @Sendable (ChatTestClient) async throws -> Void
     ) async throws {
         let configuration = try TestConfiguration.make(.chat, storage: storage, overrides: overrides)
-        let app = try await ChatService.buildApplication(configuration, directory: FixedDirectory())
+        let app = try await ChatService.buildApplication(
+            configuration, dependencies: ChatDependencies(directory: FixedDirectory(), people: FixedPeople(), catalog: FixedCatalog()))
         let token = try await TestConfiguration.memberToken()
         try await app.test(.router) { client in try await body(ChatTestClient(client: client, token: token)) }
     }

@@ -13,8 +13,9 @@ extension AccountAPIHandler {
     }
 
     func getTeamMember(_ input: Operations.GetTeamMember.Input) async throws -> Operations.GetTeamMember.Output {
-        let firm = try Self.teamFirm("Only team members look up the team.")
-        guard let member = try await directory.member(id: input.path.memberId, on: database.sql), member.firmId == firm else {
+        // Services act for every firm (ChatService checks who an @mention names).
+        let firm = try RequestScope.requireCaller().kind == .service ? nil : try Self.teamFirm("Only team members look up the team.")
+        guard let member = try await directory.member(id: input.path.memberId, on: database.sql), firm == nil || member.firmId == firm else {
             throw AccountError.notFound("No team member \(input.path.memberId).")
         }
         return .ok(.init(body: .json(member.wire)))

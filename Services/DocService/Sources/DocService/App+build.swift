@@ -27,6 +27,14 @@ public func buildApplication(
     _ configuration: ServiceConfiguration, directory: (any AccountDirectory)? = nil, blobs: (any BlobStore)? = nil,
     logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
+    try await buildApplication(configuration, directory: directory, blobs: blobs, threads: nil, logger: logger, metrics: metrics)
+}
+
+/// `threads` answers whether an upload's thread belongs to its account; ChatService unless a test passes its own.
+func buildApplication(
+    _ configuration: ServiceConfiguration, directory: (any AccountDirectory)?, blobs: (any BlobStore)?, threads: (any ThreadCheck)?,
+    logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
     // Built first, so a bad `blob.*` setting stops the service before it opens anything.
     let store: any BlobStore
     if let blobs {
@@ -42,7 +50,7 @@ public func buildApplication(
     let settings = try DocSettings(reader: configuration.reader)
     try await DocumentSweepJob.scheduleNext(runtime.database, after: EpochMillis.now(), every: settings.sweepEvery)
     return runtime.application(
-        router: try buildRouter(runtime, directory: directory, blobs: store),
+        router: try buildRouter(runtime, directory: directory, blobs: store, threads: threads),
         jobs: DocumentSweepJob.handlers(sweep, age: settings.sweepAge, every: settings.sweepEvery))
 }
 
@@ -72,6 +80,12 @@ struct DocSettings: Sendable {
 public func buildRouter(
     _ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil, blobs: any BlobStore
 ) throws -> Router<BasicRequestContext> {
+    try buildRouter(runtime, directory: directory, blobs: blobs, threads: nil)
+}
+
+func buildRouter(
+    _ runtime: ServiceRuntime, directory: (any AccountDirectory)?, blobs: any BlobStore, threads: (any ThreadCheck)?
+) throws -> Router<BasicRequestContext> {
     let settings = try DocSettings(reader: runtime.configuration.reader)
     let router = try runtime.makeRouter(streamedBodies: [
         StreamedBodyRoute(method: .post, path: DocumentUploadRoute.path, maxBytes: settings.maxUploadBytes)
@@ -82,7 +96,8 @@ public func buildRouter(
     let documents = DocumentRepository(forUpdate: database.forUpdate)
     DocumentUploadRoute(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs,
                         directory: directory, maxBytes: settings.maxUploadBytes,
-                        spool: UploadSpool(dataDirectory: runtime.configuration.dataDirectory), zipLimits: settings.zipLimits)
+                        spool: UploadSpool(dataDirectory: runtime.configuration.dataDirectory), zipLimits: settings.zipLimits,
+                        threads: try threads ?? ChatServiceThreadCheck(clients: runtime.clients))
         .register(on: router)
     DocumentDownloadRoute(lookup: DocumentLookup(documents: documents, directory: directory, database: database), blobs: blobs)
         .register(on: router)

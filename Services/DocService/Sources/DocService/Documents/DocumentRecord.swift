@@ -54,6 +54,8 @@ struct DocumentUploadedEvent: Codable, Sendable {
     var uploaderId: String
     var uploaderKind: String
     var threadId: String?
+    var contentType: String
+    var size: Int64
 }
 
 /// What `doc.document.deleted` carries (`DocumentDeletedEvent`).

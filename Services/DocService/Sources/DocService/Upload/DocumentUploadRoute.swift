@@ -29,6 +29,8 @@ struct DocumentUploadRoute: Sendable {
     /// Where zips wait to be unpacked, and how much one may hold.
     let spool: UploadSpool
     let zipLimits: ZipLimits
+    /// Where a `threadId` field is checked against the account.
+    let threads: any ThreadCheck
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }
@@ -49,6 +51,9 @@ struct DocumentUploadRoute: Sendable {
         var upload = PendingUpload(caller: caller, folder: folder)
         do {
             try await receive(request.body, boundary: boundary, into: &upload)
+            if let thread = upload.threadID, try await !threads.thread(thread, belongsTo: grant.accountID) {
+                throw DocError.invalid("threadId \(thread) is not a chat thread of this account.")
+            }
             try await openArchives(into: &upload)
             let created = try await commit(upload)
             await removeSpooled(upload)
@@ -117,7 +122,8 @@ struct DocumentUploadRoute: Sendable {
                 document = try await Self.finish(document, documents: documents, on: tx.sql)
                 try await tx.publish(EventTypes.docDocumentUploaded, firmID: document.firmId, payload: DocumentUploadedEvent(
                     documentId: document.id, accountId: document.accountId, folderId: document.folderId, name: document.name,
-                    uploaderId: document.uploaderId, uploaderKind: document.uploaderKind, threadId: document.threadId))
+                    uploaderId: document.uploaderId, uploaderKind: document.uploaderKind, threadId: document.threadId,
+                    contentType: document.contentType, size: document.size))
                 ready.append(document)
             }
             return ready

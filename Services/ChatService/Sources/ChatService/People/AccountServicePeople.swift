@@ -1,0 +1,47 @@
+import AccountAPI
+import AtriumRuntime
+import OpenAPIRuntime
+
+/// `ChatPeople` answered by AccountService, with ChatService's service token.
+struct AccountServicePeople: ChatPeople {
+    let client: AccountAPI.Client
+
+    init(clients: ServiceClients) throws {
+        client = AccountAPI.Client(serverURL: try clients.url(of: .account), transport: clients.transport, middlewares: clients.middlewares(for: .account))
+    }
+
+    func contacts(of accountID: String) async throws -> [ChatContact]? {
+        switch try await call({ try await client.listContacts(path: .init(accountId: accountID)) }) {
+        case .ok(let ok):
+            return try ok.body.json.items.map {
+                ChatContact(id: $0.id, firstName: $0.firstName, lastName: $0.lastName, portalAccess: $0.portalAccess, activated: $0.activated)
+            }
+        case .default(statusCode: 404, _):
+            return nil
+        case .default(let status, _):
+            throw RuntimeError.unavailable("AccountService answered \(status) when asked for an account's contacts.")
+        }
+    }
+
+    func member(_ id: String) async throws -> ChatMember? {
+        switch try await call({ try await client.getTeamMember(path: .init(memberId: id)) }) {
+        case .ok(let ok):
+            let member = try ok.body.json
+            return ChatMember(id: member.id, firmID: member.firmId, firstName: member.firstName, lastName: member.lastName,
+                              role: Caller.Role(rawValue: member.role.rawValue) ?? .employee,
+                              rights: Set(member.rights.map(\.rawValue)), active: member.status != .deactivated)
+        case .default(statusCode: 404, _):
+            return nil
+        case .default(let status, _):
+            throw RuntimeError.unavailable("AccountService answered \(status) when asked about a team member.")
+        }
+    }
+
+    private func call<Output>(_ body: () async throws -> Output) async throws -> Output {
+        do {
+            return try await body()
+        } catch {
+            throw RuntimeError.unavailable("AccountService cannot be reached; try again shortly.")
+        }
+    }
+}

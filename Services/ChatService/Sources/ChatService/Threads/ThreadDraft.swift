@@ -1,0 +1,62 @@
+import AtriumRuntime
+import ChatAPI
+import Foundation
+
+/// A validated request to start a thread.
+struct ThreadDraft {
+    let accountID: String
+    let subject: String
+    /// The first message's text; nil when the thread starts with tasks or attachments alone.
+    let text: String?
+    let tasks: [String]
+    let recipientIDs: [String]?
+    let mentions: [String]
+    let attachments: [String]
+    let jobIDs: [String]
+
+    init(_ input: Components.Schemas.ThreadInput) throws {
+        accountID = input.accountId.trimmingCharacters(in: .whitespacesAndNewlines)
+        subject = (input.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(accountID.unicodeScalars.count) else { throw ChatError.invalid("accountId must be 1 to 100 characters.") }
+        guard (1...300).contains(subject.unicodeScalars.count) else { throw ChatError.invalid("subject must be 1 to 300 characters.") }
+        let raw = input.text ?? ""
+        text = raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : try MessageText.validate(raw)
+        tasks = try TaskTexts.validate((input.tasks ?? []).map(\.text), field: "tasks")
+        recipientIDs = try input.recipientIds.map { try IDList.validate($0, field: "recipientIds", max: 50) }
+        mentions = try IDList.validate(input.mentions ?? [], field: "mentions", max: 50)
+        attachments = try IDList.validate(input.attachments ?? [], field: "attachments", max: 20)
+        jobIDs = try IDList.validate(input.jobIds ?? [], field: "jobIds", max: 20)
+        guard text != nil || !tasks.isEmpty || !attachments.isEmpty else {
+            throw ChatError.invalid("A thread starts with a message (text), client tasks or attachments.")
+        }
+    }
+}
+
+/// Task texts as a request gives them.
+enum TaskTexts {
+    static func validate(_ texts: [String], field: String, max: Int = 200) throws -> [String] {
+        guard texts.count <= max else { throw ChatError.invalid("\(field) holds at most \(max) tasks.") }
+        return try texts.enumerated().map { index, raw in
+            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...2000).contains(text.unicodeScalars.count) else { throw ChatError.invalid("\(field)[\(index)].text must be 1 to 2000 characters.") }
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
+                throw ChatError.invalid("\(field)[\(index)].text may not hold control characters.")
+            }
+            return text
+        }
+    }
+}
+
+/// Lists of ids in a request: each 1 to 100 printable characters, no repeats kept.
+enum IDList {
+    static func validate(_ ids: [String], field: String, max: Int) throws -> [String] {
+        guard ids.count <= max else { throw ChatError.invalid("\(field) holds at most \(max) ids.") }
+        var seen = Set<String>()
+        return try ids.compactMap { id in
+            guard (1...100).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+                throw ChatError.invalid("\(field) holds an id that is not one: \(String(id.prefix(40)).debugDescription).")
+            }
+            return seen.insert(id).inserted ? id : nil
+        }
+    }
+}

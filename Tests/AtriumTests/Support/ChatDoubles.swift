@@ -1,0 +1,46 @@
+import AtriumRuntime
+@testable import ChatService
+import Foundation
+import Synchronization
+
+/// Contacts and team members as the in-process ChatService tests know them. Every account of
+/// `FixedDirectory` has the same contacts: `con_1` can receive messages, `con_noportal` has no
+/// portal access, `con_pending` has not activated their account.
+struct FixedPeople: ChatPeople {
+    static let contacts = [
+        ChatContact(id: "con_1", firstName: "Carla", lastName: "Client", portalAccess: true, activated: true),
+        ChatContact(id: "con_noportal", firstName: "Nora", lastName: "Noportal", portalAccess: false, activated: true),
+        ChatContact(id: "con_pending", firstName: "Penny", lastName: "Pending", portalAccess: true, activated: false),
+    ]
+    static let members = [
+        ChatMember(id: "mem_test", firmID: "firm_test", firstName: "Olive", lastName: "Owner", role: .owner, rights: [], active: true),
+        ChatMember(id: "mem_asg", firmID: "firm_test", firstName: "Ada", lastName: "Assigned", role: .employee, rights: [], active: true),
+        ChatMember(id: "mem_emp", firmID: "firm_test", firstName: "Emil", lastName: "Unassigned", role: .employee, rights: [], active: true),
+        ChatMember(id: "mem_all", firmID: "firm_test", firstName: "Vera", lastName: "Viewall", role: .employee,
+                   rights: [Rights.viewAllAccounts], active: true),
+        ChatMember(id: "mem_gone", firmID: "firm_test", firstName: "Gus", lastName: "Gone", role: .admin, rights: [], active: false),
+        ChatMember(id: "mem_x", firmID: "firm_other", firstName: "Xena", lastName: "Elsewhere", role: .owner, rights: [], active: true),
+    ]
+    /// Accounts with no contact at all.
+    var empty: Set<String> = []
+
+    func contacts(of accountID: String) async throws -> [ChatContact]? {
+        guard accountID.hasPrefix("acct_") else { return nil }
+        return empty.contains(accountID) ? [] : Self.contacts
+    }
+
+    func member(_ id: String) async throws -> ChatMember? { Self.members.first { $0.id == id } }
+}
+
+/// DocService's documents as the in-process tests know them; tests add what they need.
+final class FixedCatalog: DocumentCatalog {
+    private let documents = Mutex<[String: CatalogDocument]>([:])
+
+    func add(_ id: String, account: String = "acct_1", access: String = "view", uploader: String = "mem_test", uploaderKind: String = "member") {
+        let document = CatalogDocument(id: id, accountID: account, name: "\(id).pdf", contentType: "application/pdf", size: 1234,
+                                       uploader: Author(id: uploader, kind: uploaderKind), clientAccess: access)
+        documents.withLock { $0[id] = document }
+    }
+
+    func document(_ id: String) async throws -> CatalogDocument? { documents.withLock { $0[id] } }
+}

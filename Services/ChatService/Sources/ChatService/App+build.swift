@@ -73,7 +73,7 @@ func buildRouter(_ runtime: ServiceRuntime, dependencies: ChatDependencies) thro
         directory: try dependencies.directory ?? runtime.accountDirectory(),
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
-        docInbox: runtime.inbox(for: docEventsSubscription)
+        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates()
     ).registerHandlers(on: router, configuration: .atrium)
     return router
 }

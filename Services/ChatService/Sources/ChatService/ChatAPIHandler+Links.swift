@@ -61,6 +61,7 @@ extension ChatAPIHandler {
         let attached = try await outbox.transaction { tx in
             let thread = try await locked(visible.thread.id, on: tx)
             if try await store.attach(row, on: tx.sql) {
+                try await live.append(thread.update("document.attached", row.wire, for: .everyone), on: tx.sql)
                 try await tx.publish(EventTypes.chatThreadDocumentAttached, firmID: thread.firmId, payload: thread.attachedEvent(row))
                 return row
             }

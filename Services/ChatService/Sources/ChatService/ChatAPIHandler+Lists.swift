@@ -39,7 +39,7 @@ extension ChatAPIHandler {
 
     func receiveDocEvent(_ input: Operations.ReceiveDocEvent.Input) async throws -> Operations.ReceiveDocEvent.Output {
         guard case .any(let stream) = input.body else { throw ChatError.invalid("Expected a body.") }
-        let applier = DocEventApplier(store: store)
+        let applier = DocEventApplier(store: store, live: live)
         let receipt = try await docInbox.receive(
             id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature,
             stream: stream

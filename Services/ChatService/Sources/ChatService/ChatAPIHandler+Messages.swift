@@ -42,6 +42,7 @@ extension ChatAPIHandler {
             if thread.isArchived {
                 // A new message means the matter is live again.
                 thread.setArchived(false, at: now)
+                try await live.append(thread.update("thread.status", thread.listChange, for: .everyone), on: tx.sql)
                 try await tx.publish(EventTypes.chatThreadReopened, firmID: thread.firmId, payload: thread.statusEvent(actor: caller.author, at: now))
             }
             let message = try await post(draft, in: &thread, at: now, on: tx)
@@ -64,7 +65,11 @@ extension ChatAPIHandler {
         let visible = try await visibleThread(input.path.threadId)
         let now = EpochMillis.now()
         // Read as the thread stands now: a message posted after this read stays unread, never read by mistake.
-        try await store.markRead(visible.thread, by: visible.viewer.id, at: now, on: database.sql)
+        let (store, live, thread, reader) = (self.store, self.live, visible.thread, visible.viewer.id)
+        try await database.transaction { db in
+            try await store.markRead(thread, by: reader, at: now, on: db)
+            try await live.append(thread.update("thread.read", ThreadRead(threadId: thread.id, readerId: reader, unreadCount: 0), for: .person(reader)), on: db)
+        }
         return .ok(.init(body: .json(.init(threadId: visible.thread.id, readerId: visible.viewer.id, unreadCount: 0,
                                            readAt: EpochMillis.date(millis: now)))))
     }
@@ -87,4 +92,11 @@ extension MessageDraft {
         }
         return MessageDraft(kind: MessageKind.taskUpdate, author: author, isInternal: false, text: lines.joined(separator: "\n"), taskUpdate: update)
     }
+}
+
+/// The `data` of a `thread.read` update, sent to the reader's own streams.
+struct ThreadRead: Codable, Sendable {
+    var threadId: String
+    var readerId: String
+    var unreadCount: Int
 }

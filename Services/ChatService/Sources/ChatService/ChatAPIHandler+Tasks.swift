@@ -127,6 +127,9 @@ extension ChatAPIHandler {
                                      payload: thread.taskChangedEvent(actor: actor, changes: set.changes, at: now))
             }
             try await store.save(thread, on: tx.sql)
+            var change = thread.listChange
+            change.tasks = set.after.map(\.wire)
+            try await live.append(thread.update("tasks.changed", change, for: .everyone), on: tx.sql)
             try await publishCompletion(of: thread, was: TaskProgress(before), now: progress, actor: actor, at: now, on: tx)
             return thread
         }

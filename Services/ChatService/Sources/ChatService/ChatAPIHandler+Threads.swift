@@ -99,6 +99,7 @@ extension ChatAPIHandler {
             let now = EpochMillis.now()
             thread.setArchived(archived, at: now)
             try await store.save(thread, on: tx.sql)
+            try await live.append(thread.update("thread.status", thread.listChange, for: .everyone), on: tx.sql)
             try await tx.publish(archived ? EventTypes.chatThreadArchived : EventTypes.chatThreadReopened, firmID: thread.firmId,
                                  payload: thread.statusEvent(actor: visible.caller.author, at: now))
             return thread

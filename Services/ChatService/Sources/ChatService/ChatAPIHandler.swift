@@ -17,6 +17,8 @@ struct ChatAPIHandler: APIProtocol {
     let catalog: any DocumentCatalog
     /// Where DocService's signed events are recorded once each.
     let docInbox: WebhookInbox
+    /// What people watching threads see at once.
+    let live: LiveUpdates
 
     var database: Database { outbox.database }
 }

@@ -9,6 +9,7 @@ import SQLKit
 /// deleted document leaves every thread (and every message it was attached to).
 struct DocEventApplier: Sendable {
     let store: ThreadStore
+    let live: LiveUpdates
 
     func apply(type: String, body: Data, on db: any SQLDatabase) async throws {
         do {
@@ -35,6 +36,7 @@ struct DocEventApplier: Sendable {
             contentType: event.contentType ?? "application/octet-stream", size: event.size ?? 0, teamOnly: 0,
             attachedBy: event.uploaderId, attachedByKind: event.uploaderKind.rawValue, attachedAt: millis)
         guard try await store.attach(row, on: db) else { return }
+        try await live.append(thread.update("document.attached", row.wire, for: .everyone), on: db)
         let outbox = OutboxTransaction(sql: db)
         try await outbox.publish(EventTypes.chatThreadDocumentAttached, firmID: thread.firmId, payload: thread.attachedEvent(row))
     }

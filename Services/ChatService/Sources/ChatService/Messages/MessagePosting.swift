@@ -1,4 +1,5 @@
 import AtriumRuntime
+import ChatAPI
 import Contracts
 import Foundation
 
@@ -26,12 +27,38 @@ extension ChatAPIHandler {
                 attachedBy: draft.author.id, attachedByKind: draft.author.kind, attachedAt: millis)
             // A note's attachment is announced in the note's own event, which only Atrium's services hear.
             if try await store.attach(row, on: tx.sql), !draft.isInternal {
+                try await live.append(thread.update("document.attached", row.wire, for: .everyone), on: tx.sql)
                 try await tx.publish(EventTypes.chatThreadDocumentAttached, firmID: thread.firmId, payload: thread.attachedEvent(row))
             }
         }
+        let attached = draft.attachments.isEmpty ? [] : try await store.documents(ofMessages: [message.id], on: tx.sql)
+        try await live.append(thread.update("message.created", message.wire(attachments: attached), for: draft.isInternal ? .team : .everyone), on: tx.sql)
         let recipients = try await store.recipients(of: thread.id, on: tx.sql)
         try await tx.publish(draft.isInternal ? EventTypes.chatNoteCreated : EventTypes.chatMessageCreated, firmID: thread.firmId,
                              payload: thread.messageEvent(message, draft: draft, recipients: recipients))
         return message
     }
+}
+
+extension ThreadRecord {
+    /// A live update about this thread.
+    func update(_ event: String, _ data: some Encodable, for audience: LiveUpdate.Audience) throws -> LiveUpdate {
+        LiveUpdate(threadID: id, firmID: firmId, accountID: accountId, event: event, audience: audience, data: try LiveUpdate.json(data))
+    }
+
+    /// What a thread list needs to move and redraw this thread: its status and task counts.
+    var listChange: ThreadChange {
+        ThreadChange(threadId: id, accountId: accountId, status: status, completedTasks: tasksDone, totalTasks: tasksTotal, taskVersion: taskVersion)
+    }
+}
+
+/// The `data` of `thread.status` and `tasks.changed` updates.
+struct ThreadChange: Codable, Sendable {
+    var threadId: String
+    var accountId: String
+    var status: String
+    var completedTasks: Int64
+    var totalTasks: Int64
+    var taskVersion: Int64
+    var tasks: [ChatAPI.Components.Schemas.ClientTask]?
 }

@@ -18,6 +18,8 @@ public enum EventTypes {
     public static let chatThreadArchived = "chat.thread.archived"
     /// ChatService: an archived thread was reopened (`ThreadStatusEvent`).
     public static let chatThreadReopened = "chat.thread.reopened"
+    /// ChatService: a reminder about a thread's last message is due; NotifyService e-mails it (`ReminderDueEvent`).
+    public static let chatThreadReminderDue = "chat.thread.reminder_due"
     /// ChatService: a document was attached to a thread (`DocumentAttachedEvent`).
     public static let chatThreadDocumentAttached = "chat.thread.document_attached"
     /// DocService: a folder template was applied to an account and created folders (`FolderTemplateAppliedEvent`).

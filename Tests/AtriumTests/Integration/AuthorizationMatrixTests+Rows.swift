@@ -139,6 +139,8 @@ extension AuthorizationMatrixTests {
             row(.chat, .POST, "/v1/threads/\(w.thread)/tasks", ["tasks": [["text": "One more"]]], teamA(200)),
             row(.chat, .PUT, "/v1/threads/\(w.orderThread)/tasks", ["taskIds": [w.orderTask]], teamA(200)),
             row(.chat, .POST, "/v1/threads/\(w.orderThread)/tasks/resend", teamA(201)),
+            row(.chat, .PUT, "/v1/threads/\(w.orderThread)/reminders", ["daysUntilNext": 3, "count": 1], teamA(200)),
+            row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/reminders", teamA(200)),
             row(.chat, .DELETE, "/v1/threads/\(w.thread)/tasks/tsk_missing", expect(owner: 404, assigned: 404, unassigned: 404, contact: 403, otherContact: 404)),
         ]
     }

@@ -32,12 +32,27 @@ struct ChatWorld: Sendable {
         return directory
     }
 
-    static func run(_ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), _ body: @escaping @Sendable (ChatWorld) async throws -> Void) async throws {
+    /// Runs `body` against a fresh ChatService. With a `clock`, the service runs live (its job runner
+    /// too) on that clock; otherwise requests go straight to the router.
+    static func run(
+        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil,
+        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+    ) async throws {
         try await TestStorage.with(engine) { storage in
+            try await run(storage, people: people, clock: clock, body)
+        }
+    }
+
+    /// `run` on storage of the caller's: two services on one storage are two replicas.
+    static func run(
+        _ storage: TestStorage, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil,
+        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+    ) async throws {
+        do {
             let catalog = FixedCatalog()
             let app = try await ChatService.buildApplication(
                 try TestConfiguration.make(.chat, storage: storage),
-                dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog))
+                dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog, clock: clock ?? ManualJobClock()))
             let signer = try await TestConfiguration.signer()
             func member(_ id: String, _ role: Caller.Role, rights: Set<String> = [], firm: String = "firm_test") async throws -> String {
                 "Bearer " + (try await signer.issue(for: Caller(kind: .member, subject: id, firmID: firm, role: role, rights: rights)))
@@ -49,7 +64,7 @@ struct ChatWorld: Sendable {
                 owner: try await member("mem_test", .owner), assigned: try await member("mem_asg", .employee),
                 unassigned: try await member("mem_emp", .employee), viewAll: try await member("mem_all", .employee, rights: [Rights.viewAllAccounts]),
                 contact: try await contact("con_1"), otherContact: try await contact("con_2"), stranger: try await member("mem_x", .owner, firm: "firm_other"))
-            try await app.test(.router) { client in
+            try await app.test(clock == nil ? .router : .live) { client in
                 try await body(ChatWorld(
                     client: client, storage: storage, catalog: catalog, owner: tokens.owner, assigned: tokens.assigned, unassigned: tokens.unassigned,
                     viewAll: tokens.viewAll, contact: tokens.contact, otherContact: tokens.otherContact, stranger: tokens.stranger))

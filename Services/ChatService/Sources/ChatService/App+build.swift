@@ -18,7 +18,7 @@ public func chatServiceDefinition() throws -> ServiceDefinition {
         publishedEventTypes: [
             EventTypes.chatThreadCreated, EventTypes.chatMessageCreated, EventTypes.chatNoteCreated, EventTypes.chatTaskChanged,
             EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened, EventTypes.chatThreadArchived,
-            EventTypes.chatThreadReopened, EventTypes.chatThreadDocumentAttached,
+            EventTypes.chatThreadReopened, EventTypes.chatThreadDocumentAttached, EventTypes.chatThreadReminderDue,
         ],
         subscriptions: [
             SubscriptionRequest(id: docEventsSubscription, producer: .doc,
@@ -32,13 +32,17 @@ public struct ChatDependencies: Sendable {
     var directory: (any AccountDirectory)?
     var people: (any ChatPeople)?
     var catalog: (any DocumentCatalog)?
+    /// The time reminders run by; tests move it by hand.
+    var clock: any JobClock = SystemJobClock()
 
     public init() {}
 
-    init(directory: (any AccountDirectory)?, people: (any ChatPeople)? = nil, catalog: (any DocumentCatalog)? = nil) {
+    init(directory: (any AccountDirectory)?, people: (any ChatPeople)? = nil, catalog: (any DocumentCatalog)? = nil,
+         clock: any JobClock = SystemJobClock()) {
         self.directory = directory
         self.people = people
         self.catalog = catalog
+        self.clock = clock
     }
 }
 
@@ -56,7 +60,10 @@ func buildApplication(
     _ configuration: ServiceConfiguration, dependencies: ChatDependencies, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime, dependencies: dependencies))
+    let scan = ReminderScan(outbox: runtime.outbox, store: ThreadStore(forUpdate: runtime.database.forUpdate), clock: dependencies.clock)
+    // A scan now catches whatever fell due while the service was down.
+    try await runtime.database.transaction { db in try await ReminderScan.schedule(at: dependencies.clock.now(), on: db) }
+    return runtime.application(router: try buildRouter(runtime, dependencies: dependencies), jobs: scan.handlers(), clock: dependencies.clock)
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the chat API.
@@ -73,7 +80,7 @@ func buildRouter(_ runtime: ServiceRuntime, dependencies: ChatDependencies) thro
         directory: try dependencies.directory ?? runtime.accountDirectory(),
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
-        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates()
+        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates(), clock: dependencies.clock
     ).registerHandlers(on: router, configuration: .atrium)
     return router
 }

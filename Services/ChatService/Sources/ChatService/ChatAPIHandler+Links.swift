@@ -17,7 +17,7 @@ extension ChatAPIHandler {
         let visible = try await teamThread(input.path.threadId, "Only the team links threads to jobs.")
         let thread = visible.thread
         let link = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
-                                                      linkedBy: visible.caller.subject, linkedAt: EpochMillis.now()), on: database.sql)
+                                                      linkedBy: visible.caller.subject, linkedAt: clock.now()), on: database.sql)
         return .ok(.init(body: .json(link.wire)))
     }
 
@@ -56,7 +56,7 @@ extension ChatAPIHandler {
         let row = ThreadDocumentRecord(
             threadId: visible.thread.id, documentId: document.id, messageId: nil, name: document.name, contentType: document.contentType,
             size: document.size, teamOnly: 0, attachedBy: visible.caller.subject, attachedByKind: visible.caller.kind.rawValue,
-            attachedAt: EpochMillis.now())
+            attachedAt: clock.now())
         let store = self.store
         let attached = try await outbox.transaction { tx in
             let thread = try await locked(visible.thread.id, on: tx)

@@ -38,10 +38,11 @@ extension ChatAPIHandler {
         let store = self.store
         let message = try await outbox.transaction { tx in
             var thread = try await locked(visible.thread.id, on: tx)
-            let now = EpochMillis.now()
+            let now = clock.now()
             if thread.isArchived {
                 // A new message means the matter is live again.
                 thread.setArchived(false, at: now)
+                try await armReminders(&thread, from: now, on: tx)
                 try await live.append(thread.update("thread.status", thread.listChange, for: .everyone), on: tx.sql)
                 try await tx.publish(EventTypes.chatThreadReopened, firmID: thread.firmId, payload: thread.statusEvent(actor: caller.author, at: now))
             }
@@ -63,7 +64,7 @@ extension ChatAPIHandler {
 
     func markThreadRead(_ input: Operations.MarkThreadRead.Input) async throws -> Operations.MarkThreadRead.Output {
         let visible = try await visibleThread(input.path.threadId)
-        let now = EpochMillis.now()
+        let now = clock.now()
         // Read as the thread stands now: a message posted after this read stays unread, never read by mistake.
         let (store, live, thread, reader) = (self.store, self.live, visible.thread, visible.viewer.id)
         try await database.transaction { db in

@@ -65,7 +65,7 @@ extension ChatAPIHandler {
                 set.record(.renamed, task)
             }
             if let done = body.done, done != task.isDone {
-                let now = EpochMillis.now()
+                let now = clock.now()
                 (task.doneAt, task.doneBy, task.doneByKind) = done ? (now, actor.id, actor.kind) : (nil, nil, nil)
                 set.record(done ? .completed : .reopened, task)
             }
@@ -97,7 +97,7 @@ extension ChatAPIHandler {
             var thread = try await locked(visible.thread.id, on: tx)
             let tasks = try await store.tasks(of: thread.id, on: tx.sql)
             guard !tasks.isEmpty else { throw ChatError.invalid("This thread has no client tasks to resend.") }
-            let message = try await post(.taskList(tasks, by: actor), in: &thread, at: EpochMillis.now(), on: tx)
+            let message = try await post(.taskList(tasks, by: actor), in: &thread, at: clock.now(), on: tx)
             try await store.save(thread, on: tx.sql)
             return message
         }
@@ -116,7 +116,7 @@ extension ChatAPIHandler {
             let before = try await store.tasks(of: thread.id, on: tx.sql)
             let set = try await change(thread, before, tx)
             guard set.after != before else { return thread }
-            let now = EpochMillis.now()
+            let now = clock.now()
             let progress = TaskProgress(set.after)
             thread.tasksTotal = Int64(progress.total)
             thread.tasksDone = Int64(progress.completed)

@@ -13,8 +13,9 @@ extension ChatAPIHandler {
         let recipients = caller.kind == .contact ? [caller.subject] : try await recipients(for: draft)
         try await checkMentions(draft.mentions, grant: grant, by: caller)
         let documents = try await attachments(draft.attachments, account: grant.accountID, by: caller, internal: false)
-        let now = EpochMillis.now()
-        let new = ThreadRecord.new(grant: grant, subject: draft.subject, by: caller.author, at: now)
+        let reminders = try await body.reminders.asyncMap { try ReminderChoice(days: $0.daysUntilNext, count: $0.count, policy: try await directory.policy(of: grant.firmID)) }
+        let now = clock.now()
+        let new = ThreadRecord.new(grant: grant, subject: draft.subject, by: caller.author, at: now, reminders: reminders)
         let tasks = draft.tasks.enumerated().map { index, text in
             TaskRecord(id: Identifier.make("tsk"), threadId: new.id, text: text, position: Int64(index))
         }
@@ -58,8 +59,8 @@ extension ChatAPIHandler {
                 throw ChatError.notAllowed("This firm lets clients reply to its threads but not start new ones.")
             }
             guard draft.tasks.isEmpty else { throw ChatError.notAllowed("Only the firm sets client tasks.") }
-            guard draft.recipientIDs == nil, draft.jobIDs.isEmpty else {
-                throw ChatError.notAllowed("A client's thread is with the firm: recipients and job links are the firm's to set.")
+            guard draft.recipientIDs == nil, draft.jobIDs.isEmpty, !draft.hasReminders else {
+                throw ChatError.notAllowed("A client's thread is with the firm: recipients, job links and reminders are the firm's to set.")
             }
         }
         for jobID in draft.jobIDs where !Identifier.isWellFormed(jobID, prefix: "job") {
@@ -96,8 +97,10 @@ extension ChatAPIHandler {
         let thread = try await outbox.transaction { tx in
             var thread = try await locked(id, on: tx)
             guard thread.isArchived != archived else { return thread }
-            let now = EpochMillis.now()
+            let now = clock.now()
             thread.setArchived(archived, at: now)
+            // SPEC: reopening re-arms reminders as if the last message were new.
+            if archived { thread.stopReminders() } else { try await armReminders(&thread, from: now, on: tx) }
             try await store.save(thread, on: tx.sql)
             try await live.append(thread.update("thread.status", thread.listChange, for: .everyone), on: tx.sql)
             try await tx.publish(archived ? EventTypes.chatThreadArchived : EventTypes.chatThreadReopened, firmID: thread.firmId,
@@ -110,11 +113,13 @@ extension ChatAPIHandler {
 
 extension ThreadRecord {
     /// A new, empty, active thread.
-    static func new(grant: AccountGrant, subject: String, by author: Author, at millis: Int64) -> ThreadRecord {
-        ThreadRecord(
+    static func new(grant: AccountGrant, subject: String, by author: Author, at millis: Int64, reminders: ReminderChoice? = nil) -> ThreadRecord {
+        var thread = ThreadRecord(
             id: Identifier.make("thr"), firmId: grant.firmID, accountId: grant.accountID, subject: subject, status: ThreadStatus.active,
             createdBy: author.id, createdByKind: author.kind, createdAt: millis, lastActivityAt: millis, lastPublicAt: millis,
             messageCount: 0, publicCount: 0, tasksTotal: 0, tasksDone: 0, taskVersion: 0, remindersSent: 0)
+        thread.setReminders(days: reminders?.days, count: reminders?.count)
+        return thread
     }
 
     mutating func setArchived(_ archived: Bool, at millis: Int64) {

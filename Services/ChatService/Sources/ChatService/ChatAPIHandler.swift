@@ -19,6 +19,8 @@ struct ChatAPIHandler: APIProtocol {
     let docInbox: WebhookInbox
     /// What people watching threads see at once.
     let live: LiveUpdates
+    /// The time messages are stamped with and reminders run by (tests move it by hand).
+    let clock: any JobClock
 
     var database: Database { outbox.database }
 }

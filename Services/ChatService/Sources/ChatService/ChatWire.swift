@@ -13,7 +13,12 @@ extension ThreadRecord {
             completedTasks: Int(tasksDone), totalTasks: Int(tasksTotal), taskVersion: taskVersion,
             messageCount: Int(visible), unreadCount: Int(max(0, visible - (viewer.seesInternal ? read.0 : read.1))),
             lastMessage: last?.preview, lastActivityAt: EpochMillis.date(millis: lastActivity(for: viewer)),
-            archivedAt: archivedAt.map(EpochMillis.date(millis:)), createdAt: EpochMillis.date(millis: createdAt))
+            archivedAt: archivedAt.map(EpochMillis.date(millis:)), reminders: reminderState, createdAt: EpochMillis.date(millis: createdAt))
+    }
+
+    var reminderState: Components.Schemas.ReminderState? {
+        guard let days = reminderDays, let count = reminderCount else { return nil }
+        return .init(daysUntilNext: Int(days), count: Int(count), sent: Int(remindersSent), nextAt: nextReminderAt.map(EpochMillis.date(millis:)))
     }
 
     func summary(viewer: Viewer, read: (Int64, Int64), last: MessageRecord?) -> Components.Schemas.ThreadSummary {

@@ -16,6 +16,7 @@ extension ChatAPIHandler {
             thread.publicCount += 1
             thread.lastPublicMessageId = message.id
             thread.lastPublicAt = millis
+            try await reconsiderReminders(&thread, after: draft.author, kind: draft.kind, at: millis, on: tx)
         }
         if draft.author.kind != Caller.Kind.service.rawValue {
             try await store.markRead(thread, by: draft.author.id, at: millis, on: tx.sql)
@@ -37,6 +38,28 @@ extension ChatAPIHandler {
         try await tx.publish(draft.isInternal ? EventTypes.chatNoteCreated : EventTypes.chatMessageCreated, firmID: thread.firmId,
                              payload: thread.messageEvent(message, draft: draft, recipients: recipients))
         return message
+    }
+}
+
+extension ChatAPIHandler {
+    /// SPEC "Reminders": a new message from the firm starts them again about that message; a
+    /// client's reply stops them when the thread asks no tasks of the client.
+    func reconsiderReminders(
+        _ thread: inout ThreadRecord, after author: Author, kind: String, at millis: Int64, on tx: OutboxTransaction
+    ) async throws {
+        // Task updates are the list's own log, not a message the client is asked to answer.
+        guard thread.remindersOn, kind != MessageKind.taskUpdate else { return }
+        if author.kind == Caller.Kind.contact.rawValue {
+            if thread.tasksTotal == 0 { thread.stopReminders() }
+        } else {
+            try await armReminders(&thread, from: millis, on: tx)
+        }
+    }
+
+    /// Arms the thread's reminders from `millis` and makes sure a scan runs when the first is due.
+    func armReminders(_ thread: inout ThreadRecord, from millis: Int64, on tx: OutboxTransaction) async throws {
+        thread.armReminders(from: millis)
+        if let next = thread.nextReminderAt { try await ReminderScan.schedule(at: next, on: tx.sql) }
     }
 }
 

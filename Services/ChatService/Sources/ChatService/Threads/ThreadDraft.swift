@@ -13,6 +13,7 @@ struct ThreadDraft {
     let mentions: [String]
     let attachments: [String]
     let jobIDs: [String]
+    let hasReminders: Bool
 
     init(_ input: Components.Schemas.ThreadInput) throws {
         accountID = input.accountId.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -26,6 +27,7 @@ struct ThreadDraft {
         mentions = try IDList.validate(input.mentions ?? [], field: "mentions", max: 50)
         attachments = try IDList.validate(input.attachments ?? [], field: "attachments", max: 20)
         jobIDs = try IDList.validate(input.jobIds ?? [], field: "jobIds", max: 20)
+        hasReminders = input.reminders != nil
         guard text != nil || !tasks.isEmpty || !attachments.isEmpty else {
             throw ChatError.invalid("A thread starts with a message (text), client tasks or attachments.")
         }
@@ -58,5 +60,13 @@ enum IDList {
             }
             return seen.insert(id).inserted ? id : nil
         }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

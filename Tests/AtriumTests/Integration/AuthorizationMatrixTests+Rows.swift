@@ -12,6 +12,8 @@ extension AuthorizationMatrixTests {
             + chatAndPipelineRows(world) + folderRows(world, cluster: cluster) + documentRows(world, cluster: cluster) + webhookRows(world, cluster: cluster, hook: hook) + publicRows()
             // Folder templates
             + folderTemplateRows(world, cluster: cluster)
+            // Chat templates
+            + chatTemplateRows(world, cluster: cluster)
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {
@@ -274,6 +276,29 @@ extension AuthorizationMatrixTests {
             row(.doc, .POST, "/v1/accounts/\(w.accountA)/folder-templates/\(w.template)/apply", organise),
             row(.doc, .POST, "/v1/accounts/\(w.accountA)/folder-templates/ftpl_missing/apply",
                 expect(owner: 404, assigned: 403, manager: 404, unassigned: 404, viewAll: 403, contact: 403, otherContact: 404)),
+        ]
+    }
+
+    // Chat templates
+    /// The firm's chat templates: every team member lists and reads them, owners and admins
+    /// manage them, contacts (and so portal views) never.
+    static func chatTemplateRows(_ w: MatrixWorld, cluster: Cluster) -> [Row] {
+        let team = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
+        let adminsOnly = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let owner = ServiceHTTP(base: cluster.url(.chat), token: w.tokens[.owner])
+        let template = { @Sendable (persona: Persona) -> [String: Any] in
+            ["name": unique(persona), "subject": "Hello [ACCOUNT_NAME]", "body": "Dear [CONTACT_FIRST_NAME],"]
+        }
+        return [
+            row(.chat, .GET, "/v1/chat-templates?search=matrix&limit=10", team(200)),
+            Row(service: .chat, method: .POST, path: MatrixWorld.at("/v1/chat-templates"), body: template, expected: adminsOnly(201)),
+            row(.chat, .GET, "/v1/chat-templates/\(w.chatTemplate)", team(200)),
+            row(.chat, .GET, "/v1/chat-templates/ctpl_missing", team(404)),
+            row(.chat, .PATCH, "/v1/chat-templates/\(w.chatTemplate)", ["subject": "Matrix [CURRENT_YEAR]"], adminsOnly(200)),
+            Row(service: .chat, method: .DELETE, path: { persona in
+                let (_, made) = try await owner.send(.POST, "/v1/chat-templates", json: template(persona))
+                return "/v1/chat-templates/\(made["id"] as? String ?? "")"
+            }, body: { _ in nil }, expected: adminsOnly(204)),
         ]
     }
 

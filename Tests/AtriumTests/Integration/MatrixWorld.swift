@@ -42,12 +42,14 @@ struct MatrixWorld: Sendable {
     // Folder templates
     /// A folder template of the firm.
     let template: String
+    // Chat templates
+    /// A chat template of the firm.
+    let chatTemplate: String
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, spareMember,
-         folder, subscription,
-         delivery, document, hiddenDocument, template]
+         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate]
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -149,12 +151,17 @@ struct MatrixWorld: Sendable {
         let template = try created(try await ServiceHTTP(base: cluster.url(.doc), token: owner).send(.POST, "/v1/folder-templates", json: [
             "name": "Matrix", "folders": [["name": "Matrix"], ["name": "Onboarding", "children": [["name": "Letters"]]]],
         ]))
+        // Chat templates
+        let chatTemplate = try created(try await chat.send(.POST, "/v1/chat-templates", json: [
+            "name": "Matrix", "subject": "[ACCOUNT_NAME]: documents for [LAST_YEAR]", "body": "Dear [CONTACT_FIRST_NAME],",
+            "tasks": [["text": "Upload your bank statements"]], "reminders": ["daysUntilNext": 3, "count": 2],
+        ]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
             orderThread: orderID, orderTask: orderTask, job: job, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
-            template: template)
+            template: template, chatTemplate: chatTemplate)
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

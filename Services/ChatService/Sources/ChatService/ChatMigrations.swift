@@ -29,6 +29,28 @@ enum ChatMigrations {
             "CREATE INDEX client_tasks_thread ON client_tasks (thread_id, position)",
         ]),
         messages,
+        // Chat templates: `tasks` is the JSON array of the task texts; reminders are off when
+        // both reminder columns are NULL.
+        Migration("chat-0003-chat-templates", [
+            """
+            CREATE TABLE chat_templates (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                tasks TEXT NOT NULL,
+                reminder_days BIGINT,
+                reminder_count BIGINT,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                CHECK ((reminder_days IS NULL) = (reminder_count IS NULL))
+            )
+            """,
+            "CREATE UNIQUE INDEX chat_templates_firm_names ON chat_templates (firm_id, name_key)",
+        ]),
     ]
 
     /// Messages, read state, recipients, job links, the documents tab and the local copy of who may

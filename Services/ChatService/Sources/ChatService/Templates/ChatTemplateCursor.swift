@@ -1,0 +1,20 @@
+import AtriumRuntime
+import Foundation
+
+/// The template list's cursor: the last name key of a page, base64url-encoded so that any name
+/// travels in a query.
+enum ChatTemplateCursor {
+    static func make(_ key: String) -> String {
+        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func key(_ cursor: String) throws -> String {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let key = String(data: data, encoding: .utf8) else {
+            throw RuntimeError.invalidRequest("cursor is not one this list gave.")
+        }
+        return key
+    }
+}

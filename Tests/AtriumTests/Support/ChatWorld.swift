@@ -52,7 +52,7 @@ struct ChatWorld: Sendable {
             let catalog = FixedCatalog()
             let app = try await ChatService.buildApplication(
                 try TestConfiguration.make(.chat, storage: storage),
-                dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog, clock: clock ?? ManualJobClock()))
+                dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog, clock: clock ?? SystemJobClock()))
             let signer = try await TestConfiguration.signer()
             func member(_ id: String, _ role: Caller.Role, rights: Set<String> = [], firm: String = "firm_test") async throws -> String {
                 "Bearer " + (try await signer.issue(for: Caller(kind: .member, subject: id, firmID: firm, role: role, rights: rights)))

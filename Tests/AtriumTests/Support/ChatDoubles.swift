@@ -30,6 +30,10 @@ struct FixedPeople: ChatPeople {
     }
 
     func member(_ id: String) async throws -> ChatMember? { Self.members.first { $0.id == id } }
+
+    func names(account accountID: String, firm firmID: String) async throws -> (account: String, firm: String) {
+        ("*Acme* \(accountID)", "Ledger & Co")
+    }
 }
 
 /// DocService's documents as the in-process tests know them; tests add what they need.

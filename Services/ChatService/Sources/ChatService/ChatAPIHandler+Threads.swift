@@ -8,12 +8,18 @@ extension ChatAPIHandler {
     func createThread(_ input: Operations.CreateThread.Input) async throws -> Operations.CreateThread.Output {
         let caller = try RequestScope.requireCaller()
         guard case .json(let body) = input.body else { throw ChatError.invalid("Expected a JSON body.") }
-        let draft = try ThreadDraft(body)
-        let grant = try await startableGrant(draft, caller: caller)
-        let recipients = caller.kind == .contact ? [caller.subject] : try await recipients(for: draft)
-        try await checkMentions(draft.mentions, grant: grant, by: caller)
-        let documents = try await attachments(draft.attachments, account: grant.accountID, by: caller, internal: false)
-        let reminders = try await body.reminders.asyncMap { try ReminderChoice(days: $0.daysUntilNext, count: $0.count, policy: try await directory.policy(of: grant.firmID)) }
+        var filled = try ThreadDraft(body)
+        let grant = try await startableGrant(filled, caller: caller)
+        let contacts = caller.kind == .contact ? [] : try await recipients(for: filled)
+        let recipients = caller.kind == .contact ? [caller.subject] : contacts.map(\.id)
+        if let templateID = filled.templateID {
+            try await apply(template: templateID, to: &filled, grant: grant, recipient: contacts.first)
+        }
+        try await checkMentions(filled.mentions, grant: grant, by: caller)
+        let documents = try await attachments(filled.attachments, account: grant.accountID, by: caller, internal: false)
+        let draft = filled
+        let policy = try await directory.policy(of: grant.firmID)
+        let reminders = try draft.reminders.map { try ReminderChoice(days: $0.days, count: $0.count, policy: policy) }
         let now = clock.now()
         let new = ThreadRecord.new(grant: grant, subject: draft.subject, by: caller.author, at: now, reminders: reminders)
         let tasks = draft.tasks.enumerated().map { index, text in
@@ -59,8 +65,8 @@ extension ChatAPIHandler {
                 throw ChatError.notAllowed("This firm lets clients reply to its threads but not start new ones.")
             }
             guard draft.tasks.isEmpty else { throw ChatError.notAllowed("Only the firm sets client tasks.") }
-            guard draft.recipientIDs == nil, draft.jobIDs.isEmpty, !draft.hasReminders else {
-                throw ChatError.notAllowed("A client's thread is with the firm: recipients, job links and reminders are the firm's to set.")
+            guard draft.recipientIDs == nil, draft.jobIDs.isEmpty, draft.reminders == nil, draft.templateID == nil else {
+                throw ChatError.notAllowed("A client's thread is with the firm: recipients, job links, reminders and templates are the firm's.")
             }
         }
         for jobID in draft.jobIDs where !Identifier.isWellFormed(jobID, prefix: "job") {

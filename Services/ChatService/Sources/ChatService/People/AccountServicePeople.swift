@@ -37,6 +37,15 @@ struct AccountServicePeople: ChatPeople {
         }
     }
 
+    func names(account accountID: String, firm firmID: String) async throws -> (account: String, firm: String) {
+        let account = try await call({ try await client.getAccount(path: .init(accountId: accountID)) })
+        let firm = try await call({ try await client.getFirm(path: .init(firmId: firmID)) })
+        guard case .ok(let accountOK) = account, case .ok(let firmOK) = firm else {
+            throw RuntimeError.unavailable("AccountService did not give the account's and firm's names.")
+        }
+        return (try accountOK.body.json.name, try firmOK.body.json.name)
+    }
+
     private func call<Output>(_ body: () async throws -> Output) async throws -> Output {
         do {
             return try await body()

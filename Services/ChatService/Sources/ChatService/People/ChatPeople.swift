@@ -34,4 +34,6 @@ protocol ChatPeople: Sendable {
     func contacts(of accountID: String) async throws -> [ChatContact]?
     /// The team member; nil when there is none.
     func member(_ id: String) async throws -> ChatMember?
+    /// The names shortcodes fill in: the account's and its firm's.
+    func names(account accountID: String, firm firmID: String) async throws -> (account: String, firm: String)
 }

@@ -5,10 +5,10 @@ import Foundation
 extension ChatAPIHandler {
     /// The recipients of a thread the team starts: the contacts named, each able to receive
     /// messages, or every contact who can when none are named.
-    func recipients(for draft: ThreadDraft) async throws -> [String] {
+    func recipients(for draft: ThreadDraft) async throws -> [ChatContact] {
         guard let contacts = try await people.contacts(of: draft.accountID) else { throw ChatError.accountNotFound(draft.accountID) }
         guard let named = draft.recipientIDs else {
-            let eligible = contacts.filter(\.canReceiveMessages).map(\.id).sorted()
+            let eligible = contacts.filter(\.canReceiveMessages).sorted { $0.id < $1.id }
             guard !eligible.isEmpty else {
                 throw ChatError.noEligibleRecipient(
                     "No contact of account \(draft.accountID) can receive messages: give one portal access and have them accept their invitation.")
@@ -24,7 +24,7 @@ extension ChatAPIHandler {
             return nil
         }
         guard refusals.isEmpty else { throw ChatError.recipientsCannotReceive(refusals) }
-        return named
+        return named.compactMap { byID[$0] }
     }
 
     /// Every @mention must name an active team member of the firm who may see the account.

@@ -2,24 +2,31 @@ import AtriumRuntime
 import ChatAPI
 import Foundation
 
-/// A validated request to start a thread.
+/// A validated request to start a thread; a template, when named, fills in what it leaves out.
 struct ThreadDraft {
     let accountID: String
-    let subject: String
+    var subject: String
     /// The first message's text; nil when the thread starts with tasks or attachments alone.
-    let text: String?
-    let tasks: [String]
+    var text: String?
+    var tasks: [String]
     let recipientIDs: [String]?
     let mentions: [String]
     let attachments: [String]
     let jobIDs: [String]
-    let hasReminders: Bool
+    let templateID: String?
+    /// What `[JOB_NAME]` stands for (the pipeline's "send message" automation gives it).
+    let jobName: String?
+    var reminders: (days: Int?, count: Int?)?
 
     init(_ input: Components.Schemas.ThreadInput) throws {
         accountID = input.accountId.trimmingCharacters(in: .whitespacesAndNewlines)
         subject = (input.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        templateID = input.templateId
+        jobName = try input.jobName.map { try Self.jobName($0) }
         guard (1...100).contains(accountID.unicodeScalars.count) else { throw ChatError.invalid("accountId must be 1 to 100 characters.") }
-        guard (1...300).contains(subject.unicodeScalars.count) else { throw ChatError.invalid("subject must be 1 to 300 characters.") }
+        guard (templateID != nil && subject.isEmpty) || (1...300).contains(subject.unicodeScalars.count) else {
+            throw ChatError.invalid("subject must be 1 to 300 characters.")
+        }
         let raw = input.text ?? ""
         text = raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : try MessageText.validate(raw)
         tasks = try TaskTexts.validate((input.tasks ?? []).map(\.text), field: "tasks")
@@ -27,10 +34,24 @@ struct ThreadDraft {
         mentions = try IDList.validate(input.mentions ?? [], field: "mentions", max: 50)
         attachments = try IDList.validate(input.attachments ?? [], field: "attachments", max: 20)
         jobIDs = try IDList.validate(input.jobIds ?? [], field: "jobIds", max: 20)
-        hasReminders = input.reminders != nil
+        reminders = input.reminders.map { ($0.daysUntilNext, $0.count) }
+        if templateID == nil { try checkContent() }
+    }
+
+    /// A thread needs a subject and starts with a message, client tasks or attachments.
+    func checkContent() throws {
+        guard (1...300).contains(subject.unicodeScalars.count) else { throw ChatError.invalid("subject must be 1 to 300 characters.") }
         guard text != nil || !tasks.isEmpty || !attachments.isEmpty else {
             throw ChatError.invalid("A thread starts with a message (text), client tasks or attachments.")
         }
+    }
+
+    private static func jobName(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.unicodeScalars.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw ChatError.invalid("jobName must be 1 to 200 characters on one line.")
+        }
+        return name
     }
 }
 

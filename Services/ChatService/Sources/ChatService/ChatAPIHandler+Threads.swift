@@ -8,50 +8,17 @@ extension ChatAPIHandler {
     func createThread(_ input: Operations.CreateThread.Input) async throws -> Operations.CreateThread.Output {
         let caller = try RequestScope.requireCaller()
         guard case .json(let body) = input.body else { throw ChatError.invalid("Expected a JSON body.") }
-        var filled = try ThreadDraft(body)
-        let grant = try await startableGrant(filled, caller: caller)
-        let contacts = caller.kind == .contact ? [] : try await recipients(for: filled)
-        let recipients = caller.kind == .contact ? [caller.subject] : contacts.map(\.id)
-        if let templateID = filled.templateID {
-            try await apply(template: templateID, to: &filled, grant: grant, recipient: contacts.first)
+        let draft = try ThreadDraft(body)
+        let grant = try await startableGrant(draft, caller: caller)
+        var contacts: [ChatContact]?
+        if caller.kind != .contact {
+            guard let known = try await people.contacts(of: grant.accountID) else { throw ChatError.accountNotFound(grant.accountID) }
+            contacts = known
         }
-        try await checkMentions(filled.mentions, grant: grant, by: caller)
-        let documents = try await attachments(filled.attachments, account: grant.accountID, by: caller, internal: false)
-        let draft = filled
-        let policy = try await directory.policy(of: grant.firmID)
-        let reminders = try draft.reminders.map { try ReminderChoice(days: $0.days, count: $0.count, policy: policy) }
-        let now = clock.now()
-        let new = ThreadRecord.new(grant: grant, subject: draft.subject, by: caller.author, at: now, reminders: reminders)
-        let tasks = draft.tasks.enumerated().map { index, text in
-            TaskRecord(id: Identifier.make("tsk"), threadId: new.id, text: text, position: Int64(index))
-        }
-        let (replica, store) = (self.replica, self.store)
-        let created = try await outbox.transaction { tx in
-            var thread = new
-            try await replica.record(grant, on: tx.sql)
-            try await store.insert(thread, recipients: recipients, on: tx.sql)
-            for jobID in draft.jobIDs {
-                _ = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
-                                                       linkedBy: caller.subject, linkedAt: now), on: tx.sql)
-            }
-            var first: MessageRecord?
-            if draft.text != nil || !documents.isEmpty {
-                first = try await post(MessageDraft(author: caller.author, isInternal: false, text: draft.text ?? "", mentions: draft.mentions,
-                                                    attachments: documents), in: &thread, at: now, on: tx)
-            }
-            if !tasks.isEmpty {
-                try await store.insert(tasks: tasks, on: tx.sql)
-                thread.tasksTotal = Int64(tasks.count)
-                thread.taskVersion = 1
-                _ = try await post(.taskList(tasks, by: caller.author), in: &thread, at: now, on: tx)
-            }
-            try await store.save(thread, on: tx.sql)
-            try await tx.publish(EventTypes.chatThreadCreated, firmID: thread.firmId,
-                                 payload: thread.createdEvent(recipients: recipients, jobIDs: draft.jobIDs, firstMessage: first?.id))
-            return thread
-        }
+        let plan = try await plan(draft, grant: grant, contacts: contacts, by: caller)
+        let (created, tasks) = try await outbox.transaction { tx in try await start(plan, on: tx) }
         let last = try await store.messages(ids: [created.lastMessageID(for: caller.viewer)].compactMap { $0 }, on: database.sql).first
-        return .created(.init(body: .json(created.wire(tasks: tasks, recipients: recipients, viewer: caller.viewer,
+        return .created(.init(body: .json(created.wire(tasks: tasks, recipients: plan.recipients, viewer: caller.viewer,
                                                        read: (created.messageCount, created.publicCount), last: last))))
     }
 

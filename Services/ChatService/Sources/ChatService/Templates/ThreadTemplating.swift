@@ -5,12 +5,16 @@ extension ChatAPIHandler {
     /// Fills the draft from the firm's template `templateID`: its subject and body with their
     /// shortcodes rendered, its tasks before the request's own, its reminders unless the request
     /// sets them. A shortcode with nothing to stand for (`[JOB_NAME]` without a job) is refused.
-    func apply(template templateID: String, to draft: inout ThreadDraft, grant: AccountGrant, recipient: ChatContact?) async throws {
+    func apply(
+        template templateID: String, to draft: inout ThreadDraft, grant: AccountGrant, recipient: ChatContact?,
+        names known: (account: String, firm: String)? = nil
+    ) async throws {
         guard let template = try await chatTemplates.template(id: templateID, on: database.sql),
             template.firmId == grant.firmID else {
             throw ChatError.invalid("templateId \(templateID) is not a chat template of this firm.")
         }
-        let names = try await people.names(account: grant.accountID, firm: grant.firmID)
+        let names: (account: String, firm: String)
+        if let known { names = known } else { names = try await people.names(account: grant.accountID, firm: grant.firmID) }
         // One message reaches every recipient, so contact shortcodes name the first of them.
         let context = ShortcodeContext(
             accountName: names.account, contactFirstName: recipient?.firstName, contactLastName: recipient?.lastName,

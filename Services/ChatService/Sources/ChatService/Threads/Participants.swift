@@ -5,8 +5,7 @@ import Foundation
 extension ChatAPIHandler {
     /// The recipients of a thread the team starts: the contacts named, each able to receive
     /// messages, or every contact who can when none are named.
-    func recipients(for draft: ThreadDraft) async throws -> [ChatContact] {
-        guard let contacts = try await people.contacts(of: draft.accountID) else { throw ChatError.accountNotFound(draft.accountID) }
+    func recipients(for draft: ThreadDraft, among contacts: [ChatContact]) throws -> [ChatContact] {
         guard let named = draft.recipientIDs else {
             let eligible = contacts.filter(\.canReceiveMessages).sorted { $0.id < $1.id }
             guard !eligible.isEmpty else {

@@ -156,6 +156,8 @@ extension AuthorizationMatrixTests {
             row(.chat, .PUT, "/v1/threads/\(w.thread)/jobs/\(w.job)", teamA(200)),
             row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/jobs/\(w.job)", teamA(204)),
             row(.chat, .GET, "/v1/jobs/\(w.job)/threads", expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
+            row(.chat, .POST, "/v1/jobs/\(w.job)/messages", ["accountId": w.accountA, "mode": "reply_latest", "text": "Automation says hi"],
+                expect(owner: 201, assigned: 201, unassigned: 404, contact: 403, otherContact: 403)),
             row(.chat, .GET, "/v1/threads/\(w.thread)/documents", seeA(200)),
             row(.chat, .POST, "/v1/threads/\(w.thread)/documents", ["documentId": w.document], teamA(200)),
             row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/documents/\(w.document)", teamA(204)),

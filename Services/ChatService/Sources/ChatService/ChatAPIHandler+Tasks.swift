@@ -10,19 +10,7 @@ extension ChatAPIHandler {
         let texts = try TaskTexts.validate(body.tasks.map(\.text), field: "tasks")
         guard !texts.isEmpty else { throw ChatError.invalid("tasks names no task to add.") }
         let visible = try await teamThread(input.path.threadId, "Only the firm sets client tasks.")
-        let store = self.store
-        let thread = try await changeTasks(visible) { thread, before, tx in
-            guard before.count + texts.count <= 200 else { throw ChatError.invalid("A thread carries at most 200 tasks.") }
-            let next = (before.map(\.position).max() ?? -1) + 1
-            var set = TaskChangeSet(after: before)
-            let added = texts.enumerated().map { index, text in
-                TaskRecord(id: Identifier.make("tsk"), threadId: thread.id, text: text, position: next + Int64(index))
-            }
-            try await store.insert(tasks: added, on: tx.sql)
-            set.after += added
-            for task in added { set.record(.created, task) }
-            return set
-        }
+        let thread = try await changeTasks(visible, Self.appending(texts, store: store))
         return .ok(.init(body: .json(try await wire(thread, for: visible.viewer))))
     }
 
@@ -110,9 +98,18 @@ extension ChatAPIHandler {
     private func changeTasks(
         _ visible: VisibleThread, _ change: @escaping @Sendable (ThreadRecord, [TaskRecord], OutboxTransaction) async throws -> TaskChangeSet
     ) async throws -> ThreadRecord {
-        let (store, actor) = (self.store, visible.caller.author)
-        return try await outbox.transaction { tx in
-            var thread = try await locked(visible.thread.id, on: tx)
+        try await outbox.transaction { tx in
+            try await changeTasks(of: try await locked(visible.thread.id, on: tx), by: visible.caller.author, on: tx, change)
+        }
+    }
+
+    /// `changeTasks` on a thread locked in `tx`; answers the thread as saved.
+    func changeTasks(
+        of locked: ThreadRecord, by actor: Author, on tx: OutboxTransaction,
+        _ change: @escaping @Sendable (ThreadRecord, [TaskRecord], OutboxTransaction) async throws -> TaskChangeSet
+    ) async throws -> ThreadRecord {
+        do {
+            var thread = locked
             let before = try await store.tasks(of: thread.id, on: tx.sql)
             let set = try await change(thread, before, tx)
             guard set.after != before else { return thread }
@@ -132,6 +129,22 @@ extension ChatAPIHandler {
             try await live.append(thread.update("tasks.changed", change, for: .everyone), on: tx.sql)
             try await publishCompletion(of: thread, was: TaskProgress(before), now: progress, actor: actor, at: now, on: tx)
             return thread
+        }
+    }
+
+    /// Appends tasks with `texts` to the list (the change `addTasks` makes).
+    static func appending(_ texts: [String], store: ThreadStore) -> @Sendable (ThreadRecord, [TaskRecord], OutboxTransaction) async throws -> TaskChangeSet {
+        { thread, before, tx in
+            guard before.count + texts.count <= 200 else { throw ChatError.invalid("A thread carries at most 200 tasks.") }
+            let next = (before.map(\.position).max() ?? -1) + 1
+            var set = TaskChangeSet(after: before)
+            let added = texts.enumerated().map { index, text in
+                TaskRecord(id: Identifier.make("tsk"), threadId: thread.id, text: text, position: next + Int64(index))
+            }
+            try await store.insert(tasks: added, on: tx.sql)
+            set.after += added
+            for task in added { set.record(.created, task) }
+            return set
         }
     }
 

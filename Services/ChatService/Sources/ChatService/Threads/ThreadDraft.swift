@@ -18,13 +18,15 @@ struct ThreadDraft {
     let jobName: String?
     var reminders: (days: Int?, count: Int?)?
 
-    init(_ input: Components.Schemas.ThreadInput) throws {
+    /// `checkingContent: false` leaves the subject and content to be checked once it is known
+    /// what they are for (a reply needs no subject).
+    init(_ input: Components.Schemas.ThreadInput, checkingContent: Bool = true) throws {
         accountID = input.accountId.trimmingCharacters(in: .whitespacesAndNewlines)
         subject = (input.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         templateID = input.templateId
         jobName = try input.jobName.map { try Self.jobName($0) }
         guard (1...100).contains(accountID.unicodeScalars.count) else { throw ChatError.invalid("accountId must be 1 to 100 characters.") }
-        guard (templateID != nil && subject.isEmpty) || (1...300).contains(subject.unicodeScalars.count) else {
+        guard (templateID != nil || !checkingContent) && subject.isEmpty || (1...300).contains(subject.unicodeScalars.count) else {
             throw ChatError.invalid("subject must be 1 to 300 characters.")
         }
         let raw = input.text ?? ""
@@ -35,7 +37,7 @@ struct ThreadDraft {
         attachments = try IDList.validate(input.attachments ?? [], field: "attachments", max: 20)
         jobIDs = try IDList.validate(input.jobIds ?? [], field: "jobIds", max: 20)
         reminders = input.reminders.map { ($0.daysUntilNext, $0.count) }
-        if templateID == nil { try checkContent() }
+        if templateID == nil, checkingContent { try checkContent() }
     }
 
     /// A thread needs a subject and starts with a message, client tasks or attachments.

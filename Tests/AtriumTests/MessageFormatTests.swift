@@ -269,6 +269,7 @@ struct MessageFormatTests {
 
     // MARK: - Embeds
 
+    /// A video address as users paste it, and the embed it must give.
     struct Shape: Sendable, CustomTestStringConvertible {
         let address: String
         let provider: MessageEmbed.Provider
@@ -433,10 +434,12 @@ struct MessageFormatTests {
             "[", "![", "[a](", "[a](b", "[a][", "[a][b", "[`]`", "[\\]", "[a]", "*", "_", "a_", "`", "a`", "<", "&", "a&amp",
             "](", "> ", "- ", "  - a\n", "|", "https://a.example/(", "<https://a.example", "\n", "---\n",
         ]
-        for unit in units {
-            let text = String(repeating: unit, count: 20_000 / unit.count)
+        // Ink reads a nested list recursively: the deepest list 20,000 characters can hold.
+        let deepList = (0..<135).map { String(repeating: " ", count: $0 * 2) + "- a" }.joined(separator: "\n")
+        let texts = units.map { String(repeating: $0, count: 20_000 / $0.count) } + [deepList]
+        for text in texts {
             let elapsed = clock.measure { _ = MessageFormat.render(text) }
-            #expect(elapsed < .seconds(5), "\(unit.debugDescription) took \(elapsed)")
+            #expect(elapsed < .seconds(5), "\(text.prefix(20).debugDescription) took \(elapsed)")
         }
     }
 }

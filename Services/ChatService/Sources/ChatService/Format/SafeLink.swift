@@ -3,9 +3,10 @@
 /// It is checked the way a browser would read it, so no spelling of another scheme gets through:
 /// the candidate is taken after HTML entities are decoded, its ends are trimmed of whitespace and
 /// controls as the URL standard does, and then it must start with one of the three schemes
-/// literally (ASCII letters in any case) and hold no whitespace, control or format character, double
-/// quote, angle bracket, backtick or backslash. `java&#x09;script:`, `%6Aavascript:`, ` javascript:` and relative
-/// addresses are all refused, and a refused link is shown as its text.
+/// literally (ASCII letters in any case), name a host (http, https), and hold no whitespace,
+/// control or format character, double quote, angle bracket, backtick or backslash.
+/// `java&#x09;script:`, `%6Aavascript:`, ` javascript:` and relative addresses are all refused,
+/// and a refused link is shown as its text.
 struct SafeLink: Equatable, Hashable {
     /// The address exactly as it will be written, before attribute escaping.
     let href: String

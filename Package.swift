@@ -92,6 +92,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
     ],
     targets: [
         // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
@@ -172,7 +173,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
-        + service("ChatService", contract: "ChatAPI", extra: ["AccountAPI", "DocAPI"])
+        + service("ChatService", contract: "ChatAPI", extra: [
+            "AccountAPI",
+            "DocAPI",
+            // Markdown to HTML for chat messages (ChatService/Format), its output sanitised there.
+            .product(name: "Ink", package: "Ink"),
+        ])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI")
         + service("DocService", contract: "DocAPI", extra: [

@@ -111,6 +111,12 @@ struct ChatMessageTests {
                 let answer = try await chat.send(.post, "/v1/threads/\(id)/messages", body)
                 #expect(answer.status == status, "\(body): \(answer.json)")
             }
+            let hostile = try await chat.send(.post, "/v1/threads/\(id)/messages", ["text": "**Hi** <script>alert(1)</script> [x](javascript:alert(1))\nsecond line"])
+            #expect(hostile.status == 201 && hostile.json["text"] as? String == "**Hi** <script>alert(1)</script> [x](javascript:alert(1))\nsecond line")
+            let html = hostile.json["html"] as? String ?? ""
+            #expect(html.contains("<strong>Hi</strong>") && !html.contains("<script") && !html.contains("href=\"javascript"), "\(html)")
+            let preview = (try await chat.send(.get, "/v1/threads/\(id)").json["lastMessage"] as? [String: Any])?["preview"] as? String ?? ""
+            #expect(!preview.contains("\n") && preview.hasPrefix("Hi "), "\(preview)")
             #expect(try await chat.send(.post, "/v1/threads/thr_missing/messages", ["text": "x"]).status == 404)
             #expect(try await chat.send(.post, "/v1/threads/\(id)/messages", ["text": "x"], as: chat.stranger).status == 404)
             #expect(try await chat.send(.post, "/v1/threads/\(id)/messages", ["text": "x"], as: chat.otherContact).status == 404)

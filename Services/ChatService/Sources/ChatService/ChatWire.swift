@@ -39,9 +39,10 @@ extension TaskRecord {
 }
 
 extension MessageRecord {
-    /// At most 200 characters of the plain text, cut at a character boundary.
+    /// The plain text on one line, at most 200 characters, cut at a character boundary.
     var preview: Components.Schemas.MessagePreview {
-        let short = plain.count > 200 ? String(plain.prefix(199)) + "…" : plain
+        let line = plain.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let short = line.count > 200 ? String(line.prefix(199)) + "…" : line
         return .init(id: id, author: author.wire, preview: short, _internal: isInternal, createdAt: EpochMillis.date(millis: createdAt))
     }
 

@@ -22,7 +22,7 @@ extension AuthorizationMatrixTests {
                 let client = ServiceHTTP(base: cluster.url(row.service), token: a.tokens[persona])
                 let real = try await client.send(row.method, path, json: body)
                 let none = try await client.send(row.method, replacing(path, nothing) as? String ?? path, json: body.map { replacing($0, nothing) })
-                if (200..<300).contains(real.status) || real.status != none.status {
+                if (200..<300).contains(real.status) && !row.judgedLater || real.status != none.status {
                     leaks.append("\(row.name) \(path) as firm A's \(persona): \(real.status) about firm B's, \(none.status) about nothing \(real.json)")
                 }
             }

@@ -158,6 +158,15 @@ extension AuthorizationMatrixTests {
             row(.chat, .GET, "/v1/jobs/\(w.job)/threads", expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
             row(.chat, .POST, "/v1/jobs/\(w.job)/messages", ["accountId": w.accountA, "mode": "reply_latest", "text": "Automation says hi"],
                 expect(owner: 201, assigned: 201, unassigned: 404, contact: 403, otherContact: 403)),
+            {
+                var bulk = row(.chat, .POST, "/v1/bulk-sends", ["accountIds": [w.accountA], "subject": "Bulk", "text": "Hello"],
+                               expect(owner: 202, assigned: 202, unassigned: 202, contact: 403, otherContact: 403))
+                bulk.judgedLater = true
+                return bulk
+            }(),
+            row(.chat, .GET, "/v1/bulk-sends/\(w.bulkSend)", expect(owner: 200, assigned: 200, unassigned: 200, contact: 404, otherContact: 404)),
+            row(.chat, .GET, "/v1/bulk-sends/\(w.bulkSend)/items", expect(owner: 200, assigned: 200, unassigned: 200, contact: 404, otherContact: 404)),
+            row(.account, .POST, "/v1/accounts/lookup", ["accountIds": [w.accountA]], all(403).merging([.anonymous: 401]) { _, new in new }),
             row(.chat, .GET, "/v1/threads/\(w.thread)/documents", seeA(200)),
             row(.chat, .POST, "/v1/threads/\(w.thread)/documents", ["documentId": w.document], teamA(200)),
             row(.chat, .DELETE, "/v1/threads/\(w.orderThread)/documents/\(w.document)", teamA(204)),

@@ -29,6 +29,9 @@ struct AuthorizationMatrixTests {
         let expected: [Persona: Int]
         /// Sent as a one-file `multipart/form-data` upload instead of JSON (DocService's upload route).
         var upload = false
+        /// Accepted now and judged per item later (a bulk send): another firm's ids get the same 202
+        /// as ids of nothing, and their items are skipped as `no_access` (ChatBulkSendTests).
+        var judgedLater = false
 
         var name: String { "\(service.rawValue) \(method.rawValue)" }
 

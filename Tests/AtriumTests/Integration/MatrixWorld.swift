@@ -30,6 +30,8 @@ struct MatrixWorld: Sendable {
     let orderThread: String
     let orderTask: String
     let job: String
+    /// A bulk send of the firm to account A.
+    let bulkSend: String
     let spareMember: String
     /// A folder of account A.
     let folder: String
@@ -48,7 +50,7 @@ struct MatrixWorld: Sendable {
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
-        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, spareMember,
+        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
          folder, subscription, delivery, document, hiddenDocument, template, chatTemplate]
     }
 
@@ -132,6 +134,9 @@ struct MatrixWorld: Sendable {
         let order = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Order", "tasks": [["text": "Stay"]]])
         let orderID = try created(order)
         let orderTask = try #require((order.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+        let bulk = try await chat.send(.POST, "/v1/bulk-sends", json: ["accountIds": [accountA], "subject": "Bulk", "text": "To all"])
+        #expect(bulk.status == 202, "\(bulk.json)")
+        let bulkSend = try #require(bulk.json["id"] as? String)
         let taskID = try #require((thread.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
         let done = try await chat.send(.POST, "/v1/threads", json: ["accountId": accountA, "subject": "Done", "tasks": [["text": "Sign"]]])
         let doneID = try created(done)
@@ -159,7 +164,7 @@ struct MatrixWorld: Sendable {
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
-            orderThread: orderID, orderTask: orderTask, job: job, spareMember: spareMember,
+            orderThread: orderID, orderTask: orderTask, job: job, bulkSend: bulkSend, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
             template: template, chatTemplate: chatTemplate)
     }

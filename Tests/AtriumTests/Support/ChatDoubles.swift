@@ -6,7 +6,11 @@ import Synchronization
 /// Contacts and team members as the in-process ChatService tests know them. Every account of
 /// `FixedDirectory` has the same contacts: `con_1` can receive messages, `con_noportal` has no
 /// portal access, `con_pending` has not activated their account.
-struct FixedPeople: ChatPeople {
+final class FixedPeople: ChatPeople {
+    init(empty: Set<String> = []) {
+        self.empty = empty
+    }
+
     static let contacts = [
         ChatContact(id: "con_1", firstName: "Carla", lastName: "Client", portalAccess: true, activated: true),
         ChatContact(id: "con_noportal", firstName: "Nora", lastName: "Noportal", portalAccess: false, activated: true),
@@ -22,7 +26,9 @@ struct FixedPeople: ChatPeople {
         ChatMember(id: "mem_x", firmID: "firm_other", firstName: "Xena", lastName: "Elsewhere", role: .owner, rights: [], active: true),
     ]
     /// Accounts with no contact at all.
-    var empty: Set<String> = []
+    let empty: Set<String>
+    /// How many bulk lookups were made.
+    let lookups = Atomic<Int>(0)
 
     func contacts(of accountID: String) async throws -> [ChatContact]? {
         guard accountID.hasPrefix("acct_") else { return nil }
@@ -34,6 +40,19 @@ struct FixedPeople: ChatPeople {
     func names(account accountID: String, firm firmID: String) async throws -> (account: String, firm: String) {
         ("*Acme* \(accountID)", "Ledger & Co")
     }
+
+    /// The accounts of `ChatWorld.directory`, each with `contacts(of:)`'s contacts; counts its calls.
+    func lookup(_ accountIDs: [String]) async throws -> [String: AccountFacts] {
+        lookups.add(1, ordering: .relaxed)
+        var facts: [String: AccountFacts] = [:]
+        for id in accountIDs {
+            guard let grant = ChatWorld.directory.grants[id], let contacts = try await contacts(of: id) else { continue }
+            facts[id] = AccountFacts(grant: grant, name: "*Acme* \(id)", contacts: contacts)
+        }
+        return facts
+    }
+
+    func firmName(_ firmID: String) async throws -> String { "Ledger & Co" }
 }
 
 /// DocService's documents as the in-process tests know them; tests add what they need.

@@ -60,27 +60,34 @@ func buildApplication(
     _ configuration: ServiceConfiguration, dependencies: ChatDependencies, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
+    let handler = try chatHandler(runtime, dependencies: dependencies)
     let scan = ReminderScan(outbox: runtime.outbox, store: ThreadStore(forUpdate: runtime.database.forUpdate), clock: dependencies.clock)
+    let bulk = BulkSendJob(handler: handler, bulks: handler.bulks)
     // A scan now catches whatever fell due while the service was down.
     try await runtime.database.transaction { db in try await ReminderScan.schedule(at: dependencies.clock.now(), on: db) }
-    return runtime.application(router: try buildRouter(runtime, dependencies: dependencies), jobs: scan.handlers(), clock: dependencies.clock)
+    return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: scan.handlers().merging(bulk.handlers()),
+                               clock: dependencies.clock)
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the chat API.
 public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil) throws -> Router<BasicRequestContext> {
-    try buildRouter(runtime, dependencies: ChatDependencies(directory: directory))
+    try buildRouter(runtime, handler: try chatHandler(runtime, dependencies: ChatDependencies(directory: directory)))
 }
 
-func buildRouter(_ runtime: ServiceRuntime, dependencies: ChatDependencies) throws -> Router<BasicRequestContext> {
-    let forUpdate = runtime.database.forUpdate
-    let replica = AccountReplica(forUpdate: forUpdate)
+func buildRouter(_ runtime: ServiceRuntime, handler: ChatAPIHandler) throws -> Router<BasicRequestContext> {
+    let replica = handler.replica
     let router = try runtime.makeRouter(grantObserver: { grant, db in try await replica.record(grant, on: db) })
-    try ChatAPIHandler(
-        outbox: runtime.outbox, store: ThreadStore(forUpdate: forUpdate), replica: replica,
+    try handler.registerHandlers(on: router, configuration: .atrium)
+    return router
+}
+
+/// ChatService's routes, with what they depend on.
+func chatHandler(_ runtime: ServiceRuntime, dependencies: ChatDependencies) throws -> ChatAPIHandler {
+    let forUpdate = runtime.database.forUpdate
+    return ChatAPIHandler(
+        outbox: runtime.outbox, store: ThreadStore(forUpdate: forUpdate), replica: AccountReplica(forUpdate: forUpdate),
         directory: try dependencies.directory ?? runtime.accountDirectory(),
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
-        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates(), clock: dependencies.clock
-    ).registerHandlers(on: router, configuration: .atrium)
-    return router
+        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates(), clock: dependencies.clock)
 }

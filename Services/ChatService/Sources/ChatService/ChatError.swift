@@ -8,6 +8,7 @@ public enum ChatError: ProblemConvertible, Equatable {
     case taskNotFound(String)
     /// No thread the caller may see is linked to the job.
     case jobNotFound(String)
+    case bulkSendNotFound(String)
     case invalid(String)
     case notAllowed(String)
     /// Contacts named as recipients who cannot receive messages, with why (SPEC "People and access").
@@ -23,7 +24,7 @@ public enum ChatError: ProblemConvertible, Equatable {
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
-        case .threadNotFound, .taskNotFound, .accountNotFound, .jobNotFound: .notFound
+        case .threadNotFound, .taskNotFound, .accountNotFound, .jobNotFound, .bulkSendNotFound: .notFound
         case .invalid: .badRequest
         case .notAllowed: .forbidden
         case .archived: .conflict
@@ -37,6 +38,7 @@ public enum ChatError: ProblemConvertible, Equatable {
         case .accountNotFound: "account-not-found"
         case .taskNotFound: "task-not-found"
         case .jobNotFound: "job-not-found"
+        case .bulkSendNotFound: "bulk-send-not-found"
         case .invalid: "invalid-request"
         case .notAllowed: "forbidden"
         case .recipientsCannotReceive: "recipient-cannot-receive"
@@ -53,6 +55,7 @@ public enum ChatError: ProblemConvertible, Equatable {
         case .accountNotFound(let id): "No account \(id) that you can see."
         case .taskNotFound(let id): "No task \(id) in this thread."
         case .jobNotFound(let id): "No job \(id) with a thread that you can see."
+        case .bulkSendNotFound(let id): "No bulk send \(id) that you can see."
         case .invalid(let why), .notAllowed(let why), .noEligibleRecipient(let why), .attachmentRefused(let why), .archived(let why): why
         case .recipientsCannotReceive(let reasons): "These recipients cannot receive messages: " + reasons.joined(separator: "; ") + "."
         case .mentionsRefused(let reasons): "These @mentions are refused: " + reasons.joined(separator: "; ") + "."

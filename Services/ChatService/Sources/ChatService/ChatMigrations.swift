@@ -51,6 +51,7 @@ enum ChatMigrations {
             """,
             "CREATE UNIQUE INDEX chat_templates_firm_names ON chat_templates (firm_id, name_key)",
         ]),
+        bulkSends,
     ]
 
     /// Messages, read state, recipients, job links, the documents tab and the local copy of who may
@@ -167,4 +168,35 @@ enum ChatMigrations {
         "reminders_sent BIGINT NOT NULL DEFAULT 0",
         "next_reminder_at BIGINT",
     ].map { "ALTER TABLE threads ADD COLUMN \($0)" }
+
+    /// Bulk sends: the request and who made it, and one row per account with its outcome.
+    static let bulkSends = Migration("chat-0005-bulk-sends", [
+        """
+        CREATE TABLE bulk_sends (
+            id TEXT PRIMARY KEY,
+            firm_id TEXT NOT NULL,
+            caller TEXT NOT NULL,
+            request TEXT NOT NULL,
+            status TEXT NOT NULL,
+            total BIGINT NOT NULL,
+            sent BIGINT NOT NULL,
+            skipped BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            finished_at BIGINT
+        )
+        """,
+        """
+        CREATE TABLE bulk_send_items (
+            bulk_id TEXT NOT NULL REFERENCES bulk_sends (id),
+            position BIGINT NOT NULL,
+            account_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            detail TEXT,
+            thread_id TEXT,
+            PRIMARY KEY (bulk_id, position)
+        )
+        """,
+        "CREATE INDEX bulk_send_items_status ON bulk_send_items (bulk_id, status, position)",
+    ])
 }

@@ -46,6 +46,31 @@ struct AccountServicePeople: ChatPeople {
         return (try accountOK.body.json.name, try firmOK.body.json.name)
     }
 
+    func lookup(_ accountIDs: [String]) async throws -> [String: AccountFacts] {
+        guard !accountIDs.isEmpty else { return [:] }
+        switch try await call({ try await client.lookupAccounts(body: .json(.init(accountIds: accountIDs))) }) {
+        case .ok(let ok):
+            var facts: [String: AccountFacts] = [:]
+            for item in try ok.body.json.items {
+                facts[item.account.id] = AccountFacts(
+                    grant: AccountGrant(item.access), name: item.account.name,
+                    contacts: item.contacts.map {
+                        ChatContact(id: $0.id, firstName: $0.firstName, lastName: $0.lastName, portalAccess: $0.portalAccess, activated: $0.activated)
+                    })
+            }
+            return facts
+        case .default(let status, _):
+            throw RuntimeError.unavailable("AccountService answered \(status) when asked about accounts in bulk.")
+        }
+    }
+
+    func firmName(_ firmID: String) async throws -> String {
+        guard case .ok(let ok) = try await call({ try await client.getFirm(path: .init(firmId: firmID)) }) else {
+            throw RuntimeError.unavailable("AccountService did not give the firm's name.")
+        }
+        return try ok.body.json.name
+    }
+
     private func call<Output>(_ body: () async throws -> Output) async throws -> Output {
         do {
             return try await body()

@@ -36,4 +36,14 @@ protocol ChatPeople: Sendable {
     func member(_ id: String) async throws -> ChatMember?
     /// The names shortcodes fill in: the account's and its firm's.
     func names(account accountID: String, firm firmID: String) async throws -> (account: String, firm: String)
+    /// Many accounts in one request (bulk sends): each found one's grant, name and contacts.
+    func lookup(_ accountIDs: [String]) async throws -> [String: AccountFacts]
+    func firmName(_ firmID: String) async throws -> String
+}
+
+/// An account as a bulk send needs it.
+struct AccountFacts: Sendable {
+    var grant: AccountGrant
+    var name: String
+    var contacts: [ChatContact]
 }

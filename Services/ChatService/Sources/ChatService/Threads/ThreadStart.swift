@@ -35,9 +35,10 @@ extension ChatAPIHandler {
 
     /// Writes the planned thread in `tx`: the thread, its job links, the first message, the task
     /// list and `chat.thread.created`. Answers the thread and its tasks.
-    func start(_ plan: ThreadStartPlan, on tx: OutboxTransaction) async throws -> (ThreadRecord, [TaskRecord]) {
+    func start(_ plan: ThreadStartPlan, on tx: OutboxTransaction, id: String? = nil) async throws -> (ThreadRecord, [TaskRecord]) {
         let (draft, author, now) = (plan.draft, plan.author, clock.now())
         var thread = ThreadRecord.new(grant: plan.grant, subject: draft.subject, by: author, at: now, reminders: plan.reminders)
+        if let id { thread.id = id }
         let tasks = draft.tasks.enumerated().map { index, text in
             TaskRecord(id: Identifier.make("tsk"), threadId: thread.id, text: text, position: Int64(index))
         }

@@ -172,7 +172,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
-        + service("ChatService", contract: "ChatAPI", extra: ["AccountAPI", "DocAPI"])
+        + service("ChatService", contract: "ChatAPI", extra: [
+            "AccountAPI", "DocAPI",
+            // The live streams: bytes out, and an end when the server shuts down.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI")
         + service("DocService", contract: "DocAPI", extra: [

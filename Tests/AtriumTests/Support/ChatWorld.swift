@@ -32,11 +32,16 @@ struct ChatWorld: Sendable {
         return directory
     }
 
-    static func run(_ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), _ body: @escaping @Sendable (ChatWorld) async throws -> Void) async throws {
+    /// `setup` `.live` serves on a real port (`port`), for what only a live server does (event streams);
+    /// `overrides` are settings in environment form.
+    static func run(
+        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), setup: TestingSetup = .router, overrides: [String: String] = [:],
+        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+    ) async throws {
         try await TestStorage.with(engine) { storage in
             let catalog = FixedCatalog()
             let app = try await ChatService.buildApplication(
-                try TestConfiguration.make(.chat, storage: storage),
+                try TestConfiguration.make(.chat, storage: storage, overrides: overrides),
                 dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog))
             let signer = try await TestConfiguration.signer()
             func member(_ id: String, _ role: Caller.Role, rights: Set<String> = [], firm: String = "firm_test") async throws -> String {
@@ -49,13 +54,16 @@ struct ChatWorld: Sendable {
                 owner: try await member("mem_test", .owner), assigned: try await member("mem_asg", .employee),
                 unassigned: try await member("mem_emp", .employee), viewAll: try await member("mem_all", .employee, rights: [Rights.viewAllAccounts]),
                 contact: try await contact("con_1"), otherContact: try await contact("con_2"), stranger: try await member("mem_x", .owner, firm: "firm_other"))
-            try await app.test(.router) { client in
+            try await app.test(setup) { client in
                 try await body(ChatWorld(
                     client: client, storage: storage, catalog: catalog, owner: tokens.owner, assigned: tokens.assigned, unassigned: tokens.unassigned,
                     viewAll: tokens.viewAll, contact: tokens.contact, otherContact: tokens.otherContact, stranger: tokens.stranger))
             }
         }
     }
+
+    /// The port of a `.live` world.
+    var port: Int? { client.port }
 
     /// Sends a request as `token` (the owner by default); the status and the JSON body.
     @discardableResult

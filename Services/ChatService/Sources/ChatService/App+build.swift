@@ -56,7 +56,11 @@ func buildApplication(
     _ configuration: ServiceConfiguration, dependencies: ChatDependencies, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime, dependencies: dependencies))
+    let settings = try LiveSettings(configuration)
+    try await LivePruneJob.scheduleNext(runtime.database, after: EpochMillis.now())
+    return runtime.application(
+        router: try buildRouter(runtime, dependencies: dependencies),
+        jobs: LivePruneJob.handlers(LiveLog(database: runtime.database), retention: settings.retention))
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the chat API.
@@ -68,12 +72,17 @@ func buildRouter(_ runtime: ServiceRuntime, dependencies: ChatDependencies) thro
     let forUpdate = runtime.database.forUpdate
     let replica = AccountReplica(forUpdate: forUpdate)
     let router = try runtime.makeRouter(grantObserver: { grant, db in try await replica.record(grant, on: db) })
+    let directory = try dependencies.directory ?? runtime.accountDirectory()
+    let store = ThreadStore(forUpdate: forUpdate)
+    let live = try LiveUpdates(runtime)
+    // The live streams go before the generated routes, which skip them.
+    LiveRoutes(live: live, store: store, database: runtime.database, directory: directory, refusal: runtime.directoryCache.refusal(of:),
+               settings: try LiveSettings(runtime.configuration)).register(on: router)
     try ChatAPIHandler(
-        outbox: runtime.outbox, store: ThreadStore(forUpdate: forUpdate), replica: replica,
-        directory: try dependencies.directory ?? runtime.accountDirectory(),
+        outbox: runtime.outbox, store: store, replica: replica, directory: directory,
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
-        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates()
-    ).registerHandlers(on: router, configuration: .atrium)
+        docInbox: runtime.inbox(for: docEventsSubscription), live: live
+    ).registerHandlers(on: SkippingTransport(router: router, skipped: LiveRoutes.skipped), configuration: .atrium)
     return router
 }

@@ -29,6 +29,7 @@ enum ChatMigrations {
             "CREATE INDEX client_tasks_thread ON client_tasks (thread_id, position)",
         ]),
         messages,
+        liveUpdates,
     ]
 
     /// Messages, read state, recipients, job links, the documents tab and the local copy of who may

@@ -63,9 +63,6 @@ actor LiveHub {
         if subscribers.isEmpty, cursor != nil { stop() }
     }
 
-    /// How many streams are open (for tests and metrics).
-    var count: Int { subscribers.count }
-
     private func remove(_ id: Int) {
         guard let subscriber = subscribers.removeValue(forKey: id) else { return }
         subscriber.continuation.finish()

@@ -45,22 +45,7 @@ struct LiveStream: Sendable {
     }
 
     private func run(_ subscription: LiveSubscription, _ writer: inout any ResponseBodyWriter) async throws {
-        // Subscribed before the first byte: whatever commits after the client sees it is delivered,
-        // and (without a resume) nothing committed before.
-        var before: LiveSnapshot?
-        if resume == nil { before = try await log.snapshot() }
-        try await writer.write(ServerSentEvent.opening)
-        var seen: LivePosition?
-        if let resume {
-            switch try await replay(from: resume, &writer) {
-            case .upTo(let position):
-                seen = position
-            case .reset(let why):
-                // The client reloads: from now on, then.
-                before = try await log.snapshot()
-                try await writer.write(ServerSentEvent.reset(why))
-            }
-        }
+        let already = try await open(&writer)
         let beat = heartbeat(subscription.continuation)
         defer { beat.cancel() }
         var filter = self.filter
@@ -68,21 +53,55 @@ struct LiveStream: Sendable {
         for await delivery in subscription.deliveries {
             switch delivery {
             case .tick:
-                guard access.stillValid else { throw Ended() }
-                try await writer.write(ServerSentEvent.heartbeat)
-                if let accounts = access.accounts, refreshed.duration(to: .now) >= settings.accountsRefresh {
-                    refreshed = .now
-                    filter.scope = .accounts(try await accounts())
-                    await hub.update(subscription.id, filter: filter)
-                }
+                try await tick(subscription.id, &filter, &refreshed, &writer)
             case .row(let row):
-                // A row the catch-up already sent comes again from the hub: once is enough.
-                if let seen, row.position <= seen { continue }
-                if let before, before.saw(row.position) { continue }
-                guard filter.admits(row.update), try await allowed(row.update) else { continue }
+                guard !already.covers(row.position), filter.admits(row.update), try await allowed(row.update) else { continue }
                 try await writer.write(ServerSentEvent.update(row))
             }
         }
+    }
+
+    /// Opens the stream once subscribed, so that whatever commits after the client sees the first
+    /// byte is delivered; then the catch-up. What the hub hands out and was sent already, or had
+    /// committed before (a stream without a resume, or after a reset), is left out.
+    private func open(_ writer: inout any ResponseBodyWriter) async throws -> Already {
+        var already = Already()
+        if resume == nil { already.snapshot = try await log.snapshot() }
+        try await writer.write(ServerSentEvent.opening)
+        guard let resume else { return already }
+        switch try await replay(from: resume, &writer) {
+        case .upTo(let position):
+            already.replayedTo = position
+        case .reset(let why):
+            // The client reloads: from now on, then.
+            already.snapshot = try await log.snapshot()
+            try await writer.write(ServerSentEvent.reset(why))
+        }
+        return already
+    }
+
+    /// What the stream leaves out of the hub's rows.
+    private struct Already {
+        var snapshot: LiveSnapshot?
+        var replayedTo: LivePosition?
+
+        func covers(_ position: LivePosition) -> Bool {
+            if let replayedTo, position <= replayedTo { return true }
+            return snapshot?.saw(position) ?? false
+        }
+    }
+
+    /// A heartbeat, unless the caller's token was refused since; now and then, a list of assigned
+    /// accounts reads them again.
+    private func tick(
+        _ id: Int, _ filter: inout LiveFilter, _ refreshed: inout ContinuousClock.Instant, _ writer: inout any ResponseBodyWriter
+    ) async throws {
+        guard access.stillValid else { throw Ended() }
+        try await writer.write(ServerSentEvent.heartbeat)
+        guard let accounts = access.accounts, refreshed.duration(to: .now) >= settings.accountsRefresh else { return }
+        refreshed = .now
+        filter.scope = .accounts(try await accounts())
+        await hub.update(id, filter: filter)
     }
 
     /// How a catch-up ended.

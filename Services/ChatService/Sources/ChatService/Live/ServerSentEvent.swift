@@ -6,7 +6,7 @@ enum ServerSentEvent {
     /// How long a client waits before reconnecting, sent first.
     static let retryMillis = 2000
 
-    /// The first bytes of a stream: the reconnection delay, and a comment saying it is live.
+    /// The first bytes of a stream: the reconnection delay, and a comment saying it is subscribed.
     static var opening: ByteBuffer {
         ByteBuffer(string: "retry: \(retryMillis)\n: connected\n\n")
     }

@@ -178,6 +178,9 @@ let package = Package(
             "DocAPI",
             // Markdown to HTML for chat messages (ChatService/Format), its output sanitised there.
             .product(name: "Ink", package: "Ink"),
+            // The live streams: bytes out, and an end when the server shuts down.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI")

@@ -115,8 +115,20 @@ extension AuthorizationMatrixTests {
             row(.chat, .PATCH, "/v1/threads/\(w.thread)/tasks/\(w.task)", ["done": false], seeA(200)),
             row(.pipeline, .GET, "/v1/chat-threads/\(w.completedThread)",
                 expect(owner: 200, assigned: 200, unassigned: 404, contact: 403, otherContact: 403)),
-        ] + chatMessageRows(w) + chatTaskRows(w) + chatLinkRows(w)
+        ] + chatMessageRows(w) + chatTaskRows(w) + chatLinkRows(w) + chatLiveRows(w)
     }
+
+    // ---- Live updates ----------------------------------------------------------------------------
+    /// The live streams, asked with `once=true` so that a 200 answers the (empty) catch-up and ends.
+    static func chatLiveRows(_ w: MatrixWorld) -> [Row] {
+        let seeA = expect(owner: 200, assigned: 200, unassigned: 404, contact: 200, otherContact: 404)
+        return [
+            row(.chat, .GET, "/v1/threads/\(w.thread)/events?once=true", seeA),
+            row(.chat, .GET, "/v1/threads/events?once=true", expect(owner: 200, assigned: 200, unassigned: 200, contact: 200, otherContact: 200)),
+            row(.chat, .GET, "/v1/threads/events?once=true&accountId=\(w.accountA)", seeA),
+        ]
+    }
+    // ---- End of live updates ---------------------------------------------------------------------
 
     /// Messages and read state: everyone who sees the account.
     static func chatMessageRows(_ w: MatrixWorld) -> [Row] {

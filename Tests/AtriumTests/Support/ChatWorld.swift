@@ -33,25 +33,27 @@ struct ChatWorld: Sendable {
     }
 
     /// Runs `body` against a fresh ChatService. With a `clock`, the service runs live (its job runner
-    /// too) on that clock; otherwise requests go straight to the router.
+    /// too) on that clock; `setup` `.live` serves on a real port (`port`) for what only a live server
+    /// does (event streams); otherwise requests go straight to the router. `overrides` are settings
+    /// in environment form.
     static func run(
-        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil,
-        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil, setup: TestingSetup = .router,
+        overrides: [String: String] = [:], _ body: @escaping @Sendable (ChatWorld) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
-            try await run(storage, people: people, clock: clock, body)
+            try await run(storage, people: people, clock: clock, setup: setup, overrides: overrides, body)
         }
     }
 
     /// `run` on storage of the caller's: two services on one storage are two replicas.
     static func run(
-        _ storage: TestStorage, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil,
-        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+        _ storage: TestStorage, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil, setup: TestingSetup = .router,
+        overrides: [String: String] = [:], _ body: @escaping @Sendable (ChatWorld) async throws -> Void
     ) async throws {
         do {
             let catalog = FixedCatalog()
             let app = try await ChatService.buildApplication(
-                try TestConfiguration.make(.chat, storage: storage),
+                try TestConfiguration.make(.chat, storage: storage, overrides: overrides),
                 dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog, clock: clock ?? SystemJobClock()))
             let signer = try await TestConfiguration.signer()
             func member(_ id: String, _ role: Caller.Role, rights: Set<String> = [], firm: String = "firm_test") async throws -> String {
@@ -64,13 +66,16 @@ struct ChatWorld: Sendable {
                 owner: try await member("mem_test", .owner), assigned: try await member("mem_asg", .employee),
                 unassigned: try await member("mem_emp", .employee), viewAll: try await member("mem_all", .employee, rights: [Rights.viewAllAccounts]),
                 contact: try await contact("con_1"), otherContact: try await contact("con_2"), stranger: try await member("mem_x", .owner, firm: "firm_other"))
-            try await app.test(clock == nil ? .router : .live) { client in
+            try await app.test(clock == nil ? setup : .live) { client in
                 try await body(ChatWorld(
                     client: client, storage: storage, catalog: catalog, owner: tokens.owner, assigned: tokens.assigned, unassigned: tokens.unassigned,
                     viewAll: tokens.viewAll, contact: tokens.contact, otherContact: tokens.otherContact, stranger: tokens.stranger))
             }
         }
     }
+
+    /// The port of a `.live` world.
+    var port: Int? { client.port }
 
     /// Sends a request as `token` (the owner by default); the status and the JSON body.
     @discardableResult

@@ -61,12 +61,14 @@ func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try chatServiceDefinition(), logger: logger, metrics: metrics)
     let handler = try chatHandler(runtime, dependencies: dependencies)
-    let scan = ReminderScan(outbox: runtime.outbox, store: ThreadStore(forUpdate: runtime.database.forUpdate), clock: dependencies.clock)
+    let scan = ReminderScan(outbox: runtime.outbox, store: handler.store, clock: dependencies.clock)
     let bulk = BulkSendJob(handler: handler, bulks: handler.bulks)
+    let live = try LiveSettings(configuration)
     // A scan now catches whatever fell due while the service was down.
     try await runtime.database.transaction { db in try await ReminderScan.schedule(at: dependencies.clock.now(), on: db) }
-    return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: scan.handlers().merging(bulk.handlers()),
-                               clock: dependencies.clock)
+    try await LivePruneJob.scheduleNext(runtime.database, after: EpochMillis.now())
+    let jobs = scan.handlers().merging(bulk.handlers()).merging(LivePruneJob.handlers(LiveLog(database: runtime.database), retention: live.retention))
+    return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: jobs, clock: dependencies.clock)
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the chat API.
@@ -77,7 +79,10 @@ public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirect
 func buildRouter(_ runtime: ServiceRuntime, handler: ChatAPIHandler) throws -> Router<BasicRequestContext> {
     let replica = handler.replica
     let router = try runtime.makeRouter(grantObserver: { grant, db in try await replica.record(grant, on: db) })
-    try handler.registerHandlers(on: router, configuration: .atrium)
+    // The live streams go before the generated routes, which skip them.
+    LiveRoutes(live: handler.live, store: handler.store, database: runtime.database, directory: handler.directory,
+               refusal: runtime.directoryCache.refusal(of:), settings: try LiveSettings(runtime.configuration)).register(on: router)
+    try handler.registerHandlers(on: SkippingTransport(router: router, skipped: LiveRoutes.skipped), configuration: .atrium)
     return router
 }
 
@@ -89,5 +94,5 @@ func chatHandler(_ runtime: ServiceRuntime, dependencies: ChatDependencies) thro
         directory: try dependencies.directory ?? runtime.accountDirectory(),
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
-        docInbox: runtime.inbox(for: docEventsSubscription), live: LiveUpdates(), clock: dependencies.clock)
+        docInbox: runtime.inbox(for: docEventsSubscription), live: try LiveUpdates(runtime), clock: dependencies.clock)
 }

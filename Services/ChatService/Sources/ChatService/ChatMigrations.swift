@@ -51,6 +51,7 @@ enum ChatMigrations {
             """,
             "CREATE UNIQUE INDEX chat_templates_firm_names ON chat_templates (firm_id, name_key)",
         ]),
+        liveUpdates,
         bulkSends,
     ]
 

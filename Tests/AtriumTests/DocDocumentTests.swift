@@ -37,10 +37,12 @@ struct DocDocumentTests {
         }
 
         /// Uploads `files` (name, bytes, claimed type) with extra form `fields`; `stream` sends them chunked.
-        func upload(_ files: [(String, [UInt8], String)], fields: [String: String] = [:], folder: String, account: String = "acct_1",
+        /// Without a `folder`, into the account's default folder.
+        func upload(_ files: [(String, [UInt8], String)], fields: [String: String] = [:], folder: String?, account: String = "acct_1",
                     as token: String? = nil, key: String? = nil, stream: Bool = false) async throws -> (status: Int, json: [String: Any]) {
             let (boundary, body) = Multipart.body(files, fields: fields)
-            var request = HTTPClientRequest(url: base + "/v1/accounts/\(account)/folders/\(folder)/documents")
+            let path = folder.map { "/v1/accounts/\(account)/folders/\($0)/documents" } ?? "/v1/accounts/\(account)/documents"
+            var request = HTTPClientRequest(url: base + path)
             request.method = .POST
             request.headers.add(name: "authorization", value: token ?? owner)
             request.headers.add(name: "content-type", value: "multipart/form-data; boundary=\(boundary)")

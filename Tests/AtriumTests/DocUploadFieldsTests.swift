@@ -28,4 +28,19 @@ struct DocUploadFieldsTests {
             #expect((json["items"] as? [[String: Any]])?.first?["threadId"] as? String == thread)
         }
     }
+
+    @Test("without a folder, uploads land in the account's \"Chat uploads\", made once and reused in any case")
+    func defaultFolder() async throws {
+        try await DocDocumentTests().withDocs(.sqlite) { docs in
+            let first = try await docs.upload([("a.pdf", DocDocumentTests.pdf, "application/pdf")], fields: ["threadId": FixedThreads.known], folder: nil)
+            #expect(first.status == 201, "\(first.json)")
+            let folderID = try #require((first.json["items"] as? [[String: Any]])?.first?["folderId"] as? String)
+            let contact = try await DocDocumentTests.contact()
+            let second = try await docs.upload([("b.pdf", DocDocumentTests.pdf, "application/pdf")], folder: nil, as: contact)
+            #expect(second.status == 201 && (second.json["items"] as? [[String: Any]])?.first?["folderId"] as? String == folderID, "\(second.json)")
+            let tree = try await docs.json(.GET, "/v1/accounts/acct_1/folders").1["items"] as? [[String: Any]] ?? []
+            #expect(tree.compactMap { $0["name"] as? String } == ["Chat uploads"])
+            #expect(try await docs.upload([("c.pdf", DocDocumentTests.pdf, "application/pdf")], folder: nil, account: "acct_other").status == 404)
+        }
+    }
 }

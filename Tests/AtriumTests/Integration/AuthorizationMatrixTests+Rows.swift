@@ -220,6 +220,8 @@ extension AuthorizationMatrixTests {
         return [
             Row(service: .doc, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/folders/\(w.folder)/documents"),
                 body: { _ in nil }, expected: organise(201, 201), upload: true),
+            Row(service: .doc, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/documents"),
+                body: { _ in nil }, expected: organise(201, 201), upload: true),
             row(.doc, .GET, "/v1/accounts/\(w.accountA)/documents", seeA),
             row(.doc, .GET, "/v1/documents/\(w.document)", seeA),
             row(.doc, .GET, "/v1/documents/\(w.document)/content", seeA),

@@ -88,7 +88,8 @@ func buildRouter(
 ) throws -> Router<BasicRequestContext> {
     let settings = try DocSettings(reader: runtime.configuration.reader)
     let router = try runtime.makeRouter(streamedBodies: [
-        StreamedBodyRoute(method: .post, path: DocumentUploadRoute.path, maxBytes: settings.maxUploadBytes)
+        StreamedBodyRoute(method: .post, path: DocumentUploadRoute.path, maxBytes: settings.maxUploadBytes),
+        StreamedBodyRoute(method: .post, path: DocumentUploadRoute.defaultFolderPath, maxBytes: settings.maxUploadBytes),
     ])
     let database = runtime.database
     let directory = try directory ?? runtime.accountDirectory()
@@ -101,7 +102,9 @@ func buildRouter(
         .register(on: router)
     DocumentDownloadRoute(lookup: DocumentLookup(documents: documents, directory: directory, database: database), blobs: blobs)
         .register(on: router)
-    let transport = SkippingTransport(router: router, skipped: [(.post, DocumentUploadRoute.path), (.get, DocumentDownloadRoute.path)])
+    let transport = SkippingTransport(router: router, skipped: [
+        (.post, DocumentUploadRoute.path), (.post, DocumentUploadRoute.defaultFolderPath), (.get, DocumentDownloadRoute.path),
+    ])
     try DocAPIHandler(database: database, outbox: runtime.outbox, folders: folders, documents: documents, blobs: blobs, directory: directory,
                       templates: FolderTemplates(repository: SQLFolderTemplateRepository(), outbox: runtime.outbox))
         .registerHandlers(on: transport, configuration: .atrium)

@@ -75,6 +75,12 @@ extension DocAPIHandler {
         throw RuntimeError.routeNotFound(method: "POST", path: "/v1/accounts/{accountId}/folders/{folderId}/documents")
     }
 
+    /// Served by `DocumentUploadRoute`, which streams the body; never registered.
+    func uploadDocumentsToDefaultFolder(_ input: Operations.UploadDocumentsToDefaultFolder.Input) async throws
+        -> Operations.UploadDocumentsToDefaultFolder.Output {
+        throw RuntimeError.routeNotFound(method: "POST", path: DocumentUploadRoute.defaultFolderPath)
+    }
+
     /// Served by `DocumentDownloadRoute`, which streams the bytes; never registered.
     func downloadDocument(_ input: Operations.DownloadDocument.Input) async throws -> Operations.DownloadDocument.Output {
         throw RuntimeError.routeNotFound(method: "GET", path: "/v1/documents/{documentId}/content")

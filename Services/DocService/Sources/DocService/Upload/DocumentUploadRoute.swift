@@ -16,6 +16,8 @@ import SQLKit
 /// each. Any failure on the way deletes what this request wrote: the request is all or nothing.
 struct DocumentUploadRoute: Sendable {
     static let path = "/v1/accounts/{accountId}/folders/{folderId}/documents"
+    /// The same upload into the account's default folder (`DefaultFolder`): a chat's attachments.
+    static let defaultFolderPath = "/v1/accounts/{accountId}/documents"
     /// Non-file fields are small; more than this is refused.
     static let maxFieldBytes = 1024
 
@@ -34,18 +36,24 @@ struct DocumentUploadRoute: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in try await handle(request, context: context) }
+        router.post(RouterPath(Self.defaultFolderPath)) { request, context in try await handle(request, context: context) }
     }
 
     func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let caller = try RequestScope.requireCaller()
         let accountID = try context.parameters.require("accountId")
-        let folderID = try context.parameters.require("folderId")
         guard let grant = try await directory.grant(for: accountID, visibleTo: caller) else { throw DocError.accountNotFound(accountID) }
         guard caller.mayUpload(to: grant) else {
             throw DocError.notAllowed("Only owners, admins, team members with \"manage documents\" and the account's clients upload.")
         }
-        guard let folder = try await folders.folder(id: folderID, on: database.sql), folder.accountId == grant.accountID else {
-            throw DocError.folderNotFound(folderID)
+        let folder: FolderRecord
+        if let folderID = context.parameters.get("folderId") {
+            guard let named = try await folders.folder(id: folderID, on: database.sql), named.accountId == grant.accountID else {
+                throw DocError.folderNotFound(folderID)
+            }
+            folder = named
+        } else {
+            folder = try await DefaultFolder(database: database, folders: folders).resolve(grant, by: caller)
         }
         let boundary = try Self.boundary(request.headers[.contentType])
         var upload = PendingUpload(caller: caller, folder: folder)

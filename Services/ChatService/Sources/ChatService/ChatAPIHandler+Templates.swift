@@ -22,11 +22,11 @@ extension ChatAPIHandler {
         guard (search?.unicodeScalars.count ?? 0) <= 200 else {
             throw RuntimeError.invalidRequest("search must be at most 200 characters.")
         }
-        let after = try input.query.cursor.map(ChatTemplateCursor.key)
+        let after = try input.query.cursor.map(TextCursor.key)
         let page = try await chatTemplates.templates(firm: firm, search: search, afterKey: after, limit: limit + 1, on: outbox.database.sql)
         let items = try page.prefix(limit).map { try $0.wire() }
         let next = page.count > limit ? page[limit - 1].nameKey : nil
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next.map(ChatTemplateCursor.make)))))
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next.map(TextCursor.make)))))
     }
 
     func getChatTemplate(_ input: Operations.GetChatTemplate.Input) async throws -> Operations.GetChatTemplate.Output {

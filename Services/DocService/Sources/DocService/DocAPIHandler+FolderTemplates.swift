@@ -21,11 +21,11 @@ extension DocAPIHandler {
         }
         let limit = input.query.limit ?? 50
         guard (1...100).contains(limit) else { throw DocError.invalid("limit must be 1 to 100.") }
-        let after = try input.query.cursor.map(TemplateCursor.key)
+        let after = try input.query.cursor.map(TextCursor.key)
         let page = try await templates.repository.templates(firm: firm, afterKey: after, limit: limit + 1, on: database.sql)
         let items = try page.prefix(limit).map { try $0.wire() }
         let next = page.count > limit ? page[limit - 1].nameKey : nil
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next.map(TemplateCursor.make)))))
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next.map(TextCursor.make)))))
     }
 
     func getFolderTemplate(_ input: Operations.GetFolderTemplate.Input) async throws -> Operations.GetFolderTemplate.Output {
@@ -98,22 +98,5 @@ extension DocAPIHandler {
             throw FolderTemplateError.notFound(id)
         }
         return template
-    }
-}
-
-/// The list's cursor: the last name key of a page, base64url-encoded so that any name travels in a query.
-enum TemplateCursor {
-    static func make(_ key: String) -> String {
-        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func key(_ cursor: String) throws -> String {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let key = String(data: data, encoding: .utf8) else {
-            throw DocError.invalid("cursor is not one this list gave.")
-        }
-        return key
     }
 }

@@ -100,6 +100,22 @@ struct ChatMessageTests {
         }
     }
 
+    @Test("a retry whose idempotency record was lost (the service died in between) still posts and starts once", arguments: TestEngine.all)
+    func keysKeptWithTheRows(engine: TestEngine) async throws {
+        try await ChatWorld.run(engine) { chat in
+            let body: [String: Any] = ["accountId": "acct_1", "subject": "Once", "text": "Only one"]
+            let thread = try await chat.send(.post, "/v1/threads", body, idempotencyKey: "start-1")
+            let id = try #require(thread.json["id"] as? String)
+            let reply = try await chat.send(.post, "/v1/threads/\(id)/messages", ["text": "Once"], idempotencyKey: "reply-1")
+            try await chat.forgetIdempotencyRecords()
+            #expect(try await chat.send(.post, "/v1/threads", body, idempotencyKey: "start-1").json["id"] as? String == id)
+            #expect(try await chat.send(.post, "/v1/threads/\(id)/messages", ["text": "Once"], idempotencyKey: "reply-1").json["id"] as? String
+                    == reply.json["id"] as? String)
+            #expect(try await chat.send(.get, "/v1/threads/\(id)").json["messageCount"] as? Int == 2)
+            #expect((try await chat.send(.get, "/v1/threads?accountId=acct_1").json["items"] as? [Any])?.count == 1)
+        }
+    }
+
     @Test("message input is checked: text, ids, attachments of other accounts")
     func validation() async throws {
         try await ChatWorld.run { chat in

@@ -103,6 +103,24 @@ struct ChatWorld: Sendable {
         (thread["tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
 
+    /// Drops every stored `Idempotency-Key` answer, as if the service had died before writing them.
+    func forgetIdempotencyRecords() async throws {
+        let database = try await open()
+        do {
+            try await database.sql.raw("DELETE FROM idempotency_keys").run()
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    private func open() async throws -> Database {
+        try await Database.open(
+            url: storage.engine.postgresURL, schema: storage.schemaPrefix + ServiceName.chat.rawValue,
+            sqlitePath: storage.directory.appendingPathComponent("\(ServiceName.chat.rawValue).sqlite").path, logger: Logger(label: "chat-test"))
+    }
+
     /// The `data` of each event of `type` in ChatService's outbox, oldest first.
     func events(_ type: String) async throws -> [[String: Any]] {
         let database = try await Database.open(

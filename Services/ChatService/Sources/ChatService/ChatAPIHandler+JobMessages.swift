@@ -18,18 +18,20 @@ extension ChatAPIHandler {
         guard let grant = try await directory.grant(for: draft.accountID, visibleTo: caller) else { throw ChatError.accountNotFound(draft.accountID) }
         guard let contacts = try await people.contacts(of: grant.accountID) else { throw ChatError.accountNotFound(grant.accountID) }
         if body.mode == .replyLatest, let latest = try await store.latestThread(job: jobID, account: grant.accountID, on: database.sql) {
-            return .created(.init(body: .json(try await reply(in: latest, draft: draft, grant: grant, contacts: contacts, by: caller))))
+            return .created(.init(body: .json(try await reply(in: latest, draft: draft, grant: grant, contacts: contacts, by: caller,
+                                                              key: input.headers.idempotencyKey))))
         }
         if draft.templateID == nil { try draft.checkContent() }
-        let plan = try await plan(draft, grant: grant, contacts: contacts, by: caller)
-        let (thread, _) = try await outbox.transaction { tx in try await start(plan, on: tx) }
+        var plan = try await plan(draft, grant: grant, contacts: contacts, by: caller)
+        plan.requestKey = input.headers.idempotencyKey
+        let (thread, _) = try await outbox.transaction { [plan] tx in try await start(plan, on: tx) }
         return .created(.init(body: .json(.init(jobId: jobID, threadId: thread.id, messageId: thread.lastPublicMessageId, createdThread: true))))
     }
 
     /// Replies in `thread`: the template's body (or the text) as a message, its tasks added to the
     /// thread's list, reminders from the request or the template, all in one transaction.
     private func reply(
-        in thread: ThreadRecord, draft: ThreadDraft, grant: AccountGrant, contacts: [ChatContact], by caller: Caller
+        in thread: ThreadRecord, draft: ThreadDraft, grant: AccountGrant, contacts: [ChatContact], by caller: Caller, key: String?
     ) async throws -> Components.Schemas.JobMessageResult {
         var draft = draft
         let recipients = try await store.recipients(of: thread.id, on: database.sql)
@@ -43,9 +45,11 @@ extension ChatAPIHandler {
         let (tasks, author, store) = (draft.tasks, caller.author, self.store)
         let message = try await outbox.transaction { tx in
             var locked = try await locked(thread.id, on: tx)
+            if let key, let posted = try await store.message(thread: thread.id, author: author.id, key: key, on: tx.sql) { return posted }
             if let reminders { locked.setReminders(days: reminders.days, count: reminders.count) }
             if locked.isArchived { locked.setArchived(false, at: clock.now()) }
-            let message = try await post(MessageDraft(author: author, isInternal: false, text: text), in: &locked, at: clock.now(), on: tx)
+            let message = try await post(MessageDraft(author: author, isInternal: false, text: text, requestKey: key), in: &locked,
+                                         at: clock.now(), on: tx)
             try await store.save(locked, on: tx.sql)
             if !tasks.isEmpty { _ = try await changeTasks(of: locked, by: author, on: tx, Self.appending(tasks, store: store)) }
             return message

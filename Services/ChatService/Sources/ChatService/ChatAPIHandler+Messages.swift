@@ -34,10 +34,14 @@ extension ChatAPIHandler {
         try await checkMentions(mentions, grant: grant, by: caller)
         if !isInternal, caller.kind != .contact { try await checkSomeoneReceives(visible.thread, grant: grant) }
         let documents = try await attachments(attachmentIDs, account: visible.thread.accountId, by: caller, internal: isInternal)
-        let draft = MessageDraft(author: caller.author, isInternal: isInternal, text: text, mentions: mentions, attachments: documents)
+        let draft = MessageDraft(author: caller.author, isInternal: isInternal, text: text, mentions: mentions, attachments: documents,
+                                 requestKey: input.headers.idempotencyKey)
         let store = self.store
         let message = try await outbox.transaction { tx in
             var thread = try await locked(visible.thread.id, on: tx)
+            if let key = draft.requestKey, let posted = try await store.message(thread: thread.id, author: draft.author.id, key: key, on: tx.sql) {
+                return posted
+            }
             let now = clock.now()
             if thread.isArchived {
                 // A new message means the matter is live again.

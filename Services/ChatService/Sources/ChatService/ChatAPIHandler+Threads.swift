@@ -15,10 +15,12 @@ extension ChatAPIHandler {
             guard let known = try await people.contacts(of: grant.accountID) else { throw ChatError.accountNotFound(grant.accountID) }
             contacts = known
         }
-        let plan = try await plan(draft, grant: grant, contacts: contacts, by: caller)
-        let (created, tasks) = try await outbox.transaction { tx in try await start(plan, on: tx) }
+        var plan = try await plan(draft, grant: grant, contacts: contacts, by: caller)
+        plan.requestKey = input.headers.idempotencyKey
+        let (created, tasks) = try await outbox.transaction { [plan] tx in try await start(plan, on: tx) }
         let last = try await store.messages(ids: [created.lastMessageID(for: caller.viewer)].compactMap { $0 }, on: database.sql).first
-        return .created(.init(body: .json(created.wire(tasks: tasks, recipients: plan.recipients, viewer: caller.viewer,
+        let recipients = try await store.recipients(of: created.id, on: database.sql)
+        return .created(.init(body: .json(created.wire(tasks: tasks, recipients: recipients, viewer: caller.viewer,
                                                        read: (created.messageCount, created.publicCount), last: last))))
     }
 

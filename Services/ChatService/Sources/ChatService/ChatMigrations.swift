@@ -53,6 +53,7 @@ enum ChatMigrations {
         ]),
         liveUpdates,
         bulkSends,
+        requestKeys,
     ]
 
     /// Messages, read state, recipients, job links, the documents tab and the local copy of who may
@@ -199,5 +200,14 @@ enum ChatMigrations {
         )
         """,
         "CREATE INDEX bulk_send_items_status ON bulk_send_items (bulk_id, status, position)",
+    ])
+
+    /// A message or thread remembers the `Idempotency-Key` that made it, in its own row, so that a
+    /// retry finds it even when the service died before the idempotency record was written.
+    static let requestKeys = Migration("chat-0006-request-keys", [
+        "ALTER TABLE messages ADD COLUMN request_key TEXT",
+        "CREATE UNIQUE INDEX messages_request_key ON messages (thread_id, author_id, request_key) WHERE request_key IS NOT NULL",
+        "ALTER TABLE threads ADD COLUMN request_key TEXT",
+        "CREATE UNIQUE INDEX threads_request_key ON threads (created_by, request_key) WHERE request_key IS NOT NULL",
     ])
 }

@@ -10,6 +10,8 @@ struct MessageDraft: Sendable {
     var mentions: [String] = []
     var attachments: [CatalogDocument] = []
     var taskUpdate: TaskUpdateRecord?
+    /// The request's `Idempotency-Key`, kept with the message.
+    var requestKey: String?
 
     /// The record for position `seq` of `threadID`, rendered now so reads never render.
     func record(id: String, threadID: String, seq: Int64, at millis: Int64) throws -> MessageRecord {
@@ -18,7 +20,7 @@ struct MessageDraft: Sendable {
             id: id, threadId: threadID, seq: seq, kind: kind, authorId: author.id, authorKind: author.kind,
             teamOnly: isInternal ? 1 : 0, text: text, html: rendered.html, plain: rendered.plain,
             mentions: try JSONCoding.string(mentions), embeds: try JSONCoding.string(rendered.embeds),
-            taskUpdate: try taskUpdate.map(JSONCoding.string), createdAt: millis)
+            taskUpdate: try taskUpdate.map(JSONCoding.string), createdAt: millis, requestKey: requestKey)
     }
 }
 

@@ -20,6 +20,8 @@ struct MessageRecord: Codable, Sendable {
     /// JSON `TaskUpdateRecord` for task messages.
     var taskUpdate: String?
     var createdAt: Int64
+    /// The `Idempotency-Key` of the request that posted it, if any.
+    var requestKey: String?
 
     var isInternal: Bool { teamOnly != 0 }
     var author: Author { Author(id: authorId, kind: authorKind) }

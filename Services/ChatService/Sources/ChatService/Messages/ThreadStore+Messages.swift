@@ -16,6 +16,19 @@ extension ThreadStore {
             .all(decoding: MessageRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
+    /// The message `author` posted in the thread with request key `key`, if any.
+    func message(thread threadID: String, author authorID: String, key: String, on db: any SQLDatabase) async throws -> MessageRecord? {
+        try await db.select().column("*").from("messages").where("thread_id", .equal, SQLBind(threadID))
+            .where("author_id", .equal, SQLBind(authorID)).where("request_key", .equal, SQLBind(key))
+            .first(decoding: MessageRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// The thread `creator` started with request key `key`, if any.
+    func thread(createdBy creator: String, key: String, on db: any SQLDatabase) async throws -> ThreadRecord? {
+        try await db.select().column("*").from("threads").where("created_by", .equal, SQLBind(creator))
+            .where("request_key", .equal, SQLBind(key)).first(decoding: ThreadRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     /// The messages with these ids, in no particular order.
     func messages(ids: [String], on db: any SQLDatabase) async throws -> [MessageRecord] {
         guard !ids.isEmpty else { return [] }

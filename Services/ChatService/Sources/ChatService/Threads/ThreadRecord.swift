@@ -30,6 +30,8 @@ struct ThreadRecord: Codable, Sendable {
     var reminderCount: Int64?
     var remindersSent: Int64
     var nextReminderAt: Int64?
+    /// The `Idempotency-Key` of the request that started it, if any.
+    var requestKey: String?
 
     var isArchived: Bool { status == ThreadStatus.archived }
     var startedBy: Author { Author(id: createdBy, kind: createdByKind) }

@@ -10,6 +10,8 @@ struct ThreadStartPlan: Sendable {
     var recipients: [String]
     var documents: [CatalogDocument]
     var reminders: ReminderChoice?
+    /// The request's `Idempotency-Key`: a thread started with it already is answered instead.
+    var requestKey: String?
 }
 
 extension ChatAPIHandler {
@@ -37,8 +39,12 @@ extension ChatAPIHandler {
     /// list and `chat.thread.created`. Answers the thread and its tasks.
     func start(_ plan: ThreadStartPlan, on tx: OutboxTransaction, id: String? = nil) async throws -> (ThreadRecord, [TaskRecord]) {
         let (draft, author, now) = (plan.draft, plan.author, clock.now())
+        if let key = plan.requestKey, let started = try await store.thread(createdBy: author.id, key: key, on: tx.sql) {
+            return (started, try await store.tasks(of: started.id, on: tx.sql))
+        }
         var thread = ThreadRecord.new(grant: plan.grant, subject: draft.subject, by: author, at: now, reminders: plan.reminders)
         if let id { thread.id = id }
+        thread.requestKey = plan.requestKey
         let tasks = draft.tasks.enumerated().map { index, text in
             TaskRecord(id: Identifier.make("tsk"), threadId: thread.id, text: text, position: Int64(index))
         }

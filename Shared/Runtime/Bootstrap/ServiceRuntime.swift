@@ -151,7 +151,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes, streamed: streamedBodies))
         router.add(middleware: AuthMiddleware(verifier: verifier, publicRoutes: document.publicRoutes, revocations: directoryCache))
-        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database), maxBodyBytes: configuration.maxBodyBytes, streamed: streamedBodies))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(database: database, lease: configuration.idempotencyLease), maxBodyBytes: configuration.maxBodyBytes, streamed: streamedBodies))
         OperationalRoutes(database: database, metrics: metrics, document: document).register(on: router)
         try webhooksAPI.registerHandlers(on: router, configuration: .atrium)
         if definition.enforcesAccountAccess {

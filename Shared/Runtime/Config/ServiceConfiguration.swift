@@ -39,6 +39,10 @@ public struct ServiceConfiguration: Sendable {
     /// Days a finished job (delivery), its attempts, a delivered outbox row and a consumer's inbox
     /// id are kept before they are pruned (inbox ids longer: see `WebhookRetention`).
     public var retentionDays: Int
+    /// `idempotency.lease.seconds`: how long a request holding an `Idempotency-Key` counts as still
+    /// running (renewed while it is); a repeat meanwhile is a 409. A request cut off by a crash
+    /// frees its key this long after its last renewal.
+    public var idempotencyLease: Duration
 
     /// This service's own base URL.
     public var publicURL: String { serviceURLs[service] ?? "http://\(host):\(port)" }
@@ -69,6 +73,7 @@ public struct ServiceConfiguration: Sendable {
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
         retentionDays = try Self.integer(reader, "retention.days", default: 30, in: 1...3650)
+        idempotencyLease = .seconds(try Self.integer(reader, "idempotency.lease.seconds", default: 120, in: 1...3600))
         try readSecrets(reader: reader)
     }
 

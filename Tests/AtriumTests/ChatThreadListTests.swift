@@ -137,4 +137,17 @@ struct ChatThreadListTests {
             #expect(try await tab(chat.owner) == ["doc_shared", "doc_hidden", "doc_theirs"])
         }
     }
+
+    @Test("an access change ChatService never heard as an event reaches a person's list the first time the account is looked up")
+    func unheardAccessChange() async throws {
+        let directory = ShiftingDirectory(ChatWorld.directory)
+        try await ChatWorld.run(directory: directory) { chat in
+            let thread = try #require(try await chat.thread("acct_2")["id"] as? String)
+            #expect(Self.ids(try await chat.send(.get, "/v1/threads", as: chat.assigned).json).isEmpty)
+            // AccountService assigns mem_asg to acct_2; the event never reaches ChatService.
+            directory.assign("mem_asg", to: "acct_2")
+            #expect(try await chat.send(.get, "/v1/threads?accountId=acct_2", as: chat.assigned).status == 200)
+            #expect(Self.ids(try await chat.send(.get, "/v1/threads", as: chat.assigned).json) == [thread])
+        }
+    }
 }

@@ -67,3 +67,24 @@ final class FixedCatalog: DocumentCatalog {
 
     func document(_ id: String) async throws -> CatalogDocument? { documents.withLock { $0[id] } }
 }
+
+/// A directory whose grants the test changes while the service runs (as AccountService would,
+/// without the event reaching the service).
+final class ShiftingDirectory: AccountDirectory {
+    private let state: Mutex<FixedDirectory>
+
+    init(_ start: FixedDirectory) {
+        state = Mutex(start)
+    }
+
+    func assign(_ member: String, to accountID: String) {
+        state.withLock { directory in
+            directory.grants[accountID]?.memberIDs.insert(member)
+            directory.grants[accountID]?.version += 1
+        }
+    }
+
+    func grant(for accountID: String) async throws -> AccountGrant? { state.withLock { $0.grants[accountID] } }
+
+    func policy(of firmID: String) async throws -> FirmPolicy { try await state.withLock { $0 }.policy(of: firmID) }
+}

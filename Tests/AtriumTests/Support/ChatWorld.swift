@@ -37,24 +37,26 @@ struct ChatWorld: Sendable {
     /// does (event streams); otherwise requests go straight to the router. `overrides` are settings
     /// in environment form.
     static func run(
-        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil, setup: TestingSetup = .router,
-        overrides: [String: String] = [:], _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+        _ engine: TestEngine = .sqlite, people: FixedPeople = FixedPeople(), directory: (any AccountDirectory)? = nil,
+        clock: ManualJobClock? = nil, setup: TestingSetup = .router, overrides: [String: String] = [:],
+        _ body: @escaping @Sendable (ChatWorld) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
-            try await run(storage, people: people, clock: clock, setup: setup, overrides: overrides, body)
+            try await run(storage, people: people, directory: directory, clock: clock, setup: setup, overrides: overrides, body)
         }
     }
 
     /// `run` on storage of the caller's: two services on one storage are two replicas.
     static func run(
-        _ storage: TestStorage, people: FixedPeople = FixedPeople(), clock: ManualJobClock? = nil, setup: TestingSetup = .router,
-        overrides: [String: String] = [:], _ body: @escaping @Sendable (ChatWorld) async throws -> Void
+        _ storage: TestStorage, people: FixedPeople = FixedPeople(), directory: (any AccountDirectory)? = nil, clock: ManualJobClock? = nil,
+        setup: TestingSetup = .router, overrides: [String: String] = [:], _ body: @escaping @Sendable (ChatWorld) async throws -> Void
     ) async throws {
         do {
             let catalog = FixedCatalog()
             let app = try await ChatService.buildApplication(
                 try TestConfiguration.make(.chat, storage: storage, overrides: overrides),
-                dependencies: ChatDependencies(directory: directory, people: people, catalog: catalog, clock: clock ?? SystemJobClock()))
+                dependencies: ChatDependencies(directory: directory ?? Self.directory, people: people, catalog: catalog,
+                                               clock: clock ?? SystemJobClock()))
             let signer = try await TestConfiguration.signer()
             func member(_ id: String, _ role: Caller.Role, rights: Set<String> = [], firm: String = "firm_test") async throws -> String {
                 "Bearer " + (try await signer.issue(for: Caller(kind: .member, subject: id, firmID: firm, role: role, rights: rights)))

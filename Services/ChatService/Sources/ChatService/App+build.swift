@@ -89,9 +89,10 @@ func buildRouter(_ runtime: ServiceRuntime, handler: ChatAPIHandler) throws -> R
 /// ChatService's routes, with what they depend on.
 func chatHandler(_ runtime: ServiceRuntime, dependencies: ChatDependencies) throws -> ChatAPIHandler {
     let forUpdate = runtime.database.forUpdate
+    let replica = AccountReplica(forUpdate: forUpdate)
     return ChatAPIHandler(
-        outbox: runtime.outbox, store: ThreadStore(forUpdate: forUpdate), replica: AccountReplica(forUpdate: forUpdate),
-        directory: try dependencies.directory ?? runtime.accountDirectory(),
+        outbox: runtime.outbox, store: ThreadStore(forUpdate: forUpdate), replica: replica,
+        directory: ReplicatingDirectory(base: try dependencies.directory ?? runtime.accountDirectory(), replica: replica, database: runtime.database),
         people: try dependencies.people ?? AccountServicePeople(clients: runtime.clients),
         catalog: try dependencies.catalog ?? DocServiceCatalog(clients: runtime.clients),
         docInbox: runtime.inbox(for: docEventsSubscription), live: try LiveUpdates(runtime), clock: dependencies.clock)

@@ -1,3 +1,4 @@
+import AccountService
 import AtriumRuntime
 import Foundation
 import HTTPTypes
@@ -119,6 +120,21 @@ struct ChatLiveTests {
             for _ in 0..<2 {
                 #expect(try await stream.nextBlock()?.comment == "keep-alive")
             }
+        }
+    }
+
+    @Test("a stream ends when its token expires")
+    func expiredTokenEndsTheStream() async throws {
+        try await Self.withThread(.sqlite) { chat, id in
+            let signer = try await TestConfiguration.signer()
+            // Issued so that it has about a second and a half left.
+            let issued = Date().addingTimeInterval(-signer.lifetime + 1.5)
+            let token = "Bearer " + (try await signer.issue(for: Caller(kind: .member, subject: "mem_test", firmID: "firm_test", role: .owner), now: issued))
+            var stream = try await EventStream.open(port: chat.port, "/v1/threads/\(id)/events", as: token)
+            #expect(stream.status == 200)
+            let started = ContinuousClock.now
+            _ = try await stream.rest()
+            #expect(started.duration(to: .now) < .seconds(10), "the stream outlived its token")
         }
     }
 }

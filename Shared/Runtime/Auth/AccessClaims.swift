@@ -57,7 +57,7 @@ public struct AccessClaims: JWTPayload {
 
     var caller: Caller {
         Caller(kind: kind, subject: sub.value, firmID: firm, role: role, rights: Set(rights ?? []), issuedAt: iat.value,
-               portalView: view, standing: stn ?? 0)
+               portalView: view, standing: stn ?? 0, expiresAt: exp.value)
     }
 }
 

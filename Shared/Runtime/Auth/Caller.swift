@@ -27,9 +27,12 @@ public struct Caller: Sendable, Equatable {
     public var portalView: PortalView?
     /// A member's standing when the token was issued (see `MemberStanding`); 0 for everyone else.
     public var standing: Int64
+    /// When the token stops being valid; nil for callers not made from a token. Checked once per
+    /// request, and by whatever outlives one (an event stream).
+    public var expiresAt: Date?
 
     public init(kind: Kind, subject: String, firmID: String?, role: Role? = nil, rights: Set<String> = [], issuedAt: Date? = nil,
-                portalView: PortalView? = nil, standing: Int64 = 0) {
+                portalView: PortalView? = nil, standing: Int64 = 0, expiresAt: Date? = nil) {
         self.kind = kind
         self.subject = subject
         self.firmID = firmID
@@ -38,6 +41,7 @@ public struct Caller: Sendable, Equatable {
         self.issuedAt = issuedAt
         self.portalView = portalView
         self.standing = standing
+        self.expiresAt = expiresAt
     }
 
     /// A firm's owner or admin.

@@ -1,4 +1,5 @@
 import AtriumRuntime
+import Foundation
 import SQLKit
 
 /// Whether a stream's caller may still get what it shows: access can be taken away (or, for a
@@ -26,8 +27,8 @@ struct LiveAccess: Sendable {
         return .skip
     }
 
-    /// The token has not been refused since the stream opened.
-    var stillValid: Bool { refusal(caller) == nil }
+    /// The token has not expired nor been refused since the stream opened.
+    var stillValid: Bool { refusal(caller) == nil && caller.expiresAt.map { $0 > Date() } ?? true }
 }
 
 extension AccountReplica {

@@ -62,7 +62,7 @@ struct MessagePostThroughput: ChatMeasure {
         var ids: [String] = []
         for index in 0..<Self.spread {
             let thread = try await world.http.send(.POST, world.chat + "/v1/threads", token: world.owner,
-                                                   json: ["accountId": world.accountID, "subject": "Posts \(index)"])
+                                                   json: ["accountId": world.accountID, "subject": "Posts \(index)", "text": chatBenchText])
             guard let id = thread["id"] as? String else { throw ValidationError("thread creation failed: \(thread)") }
             ids.append(id)
         }

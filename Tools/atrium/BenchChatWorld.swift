@@ -111,8 +111,10 @@ final class BenchInbox: Sendable {
             inbox.bodies.withLock { $0.append(Data(bytes.readableBytesView)) }
             return .noContent
         }
+        var logger = Logger(label: "bench-chat-inbox")
+        logger.logLevel = .critical  // its start and cancelled stop are not the bench's news
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { inbox.port.store($0.localAddress?.port ?? 0, ordering: .relaxed) })
+                              onServerRunning: { inbox.port.store($0.localAddress?.port ?? 0, ordering: .relaxed) }, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await app.runService(gracefulShutdownSignals: [])

@@ -76,8 +76,8 @@ struct BenchChat: AsyncParsableCommand {
             + "\(concurrency) connections, \(throughputSeconds) s per throughput figure, \(samples) samples per latency figure")
         let world = try await ChatBenchWorld.make(cluster, http: http, secret: secret, workers: concurrency, seconds: throughputSeconds, samples: samples)
         let bare = try await BareRoute.measure(world)
-        say(String(format: "baseline GET /health/live (chat-service): %.0f req/s at %d connections; one at a time %@",
-                   bare.rate, concurrency, bare.latency.text))
+        say(String(format: "baseline GET /health/live (chat-service): %.0f req/s at %d connections (chat-service CPU %.0f µs per request); one at a time %@",
+                   bare.rate, concurrency, bare.cpu, bare.latency.text))
         for measure in measures {
             say("")
             try await measure.run(in: world, bare: bare)
@@ -118,12 +118,16 @@ protocol ChatMeasure: Sendable {
 struct BareRoute: Sendable {
     var rate: Double
     var latency: Percentiles
+    /// chat-service's CPU per request under the throughput load, in microseconds.
+    var cpu: Double
 
     static func measure(_ world: ChatBenchWorld) async throws -> BareRoute {
         _ = try await ChatLoad.rate(workers: world.workers, seconds: 1) { _, _ in try await world.bare() }  // warm-up
-        let (rate, _) = try await ChatLoad.rate(workers: world.workers, seconds: world.seconds) { _, _ in try await world.bare() }
+        let before = world.cpu(.chat)
+        let (rate, count) = try await ChatLoad.rate(workers: world.workers, seconds: world.seconds) { _, _ in try await world.bare() }
+        let cpu = (world.cpu(.chat) - before) * 1000 / Double(count)
         var times: [Double] = []
         for _ in 0..<(world.samples * 2) { times.append(try await ChatLoad.time { try await world.bare() }) }
-        return BareRoute(rate: rate, latency: Percentiles(times))
+        return BareRoute(rate: rate, latency: Percentiles(times), cpu: cpu)
     }
 }

@@ -9,6 +9,7 @@ struct BulkSendMeasure: ChatMeasure {
 
     func run(in world: ChatBenchWorld, bare: BareRoute) async throws {
         let ids = try await seed(world)
+        let (chatBefore, accountBefore) = (world.cpu(.chat), world.cpu(.account))
         let started = ContinuousClock.now
         let bulk = try await world.http.send(.POST, world.chat + "/v1/bulk-sends", token: world.owner, json: [
             "accountIds": ids, "subject": "Year end documents", "text": chatBenchText,
@@ -21,6 +22,8 @@ struct BulkSendMeasure: ChatMeasure {
         say(String(format: "bulk send of %d accounts, POST /v1/bulk-sends (202 after %.0f ms) → GET /v1/bulk-sends/{id} says done (polled every 50 ms): "
                    + "%.1f s end to end, %.0f accounts/s, %.2f ms per account → %.1f× the bare route's p50 (%.2f ms)",
                    accounts, accepted, seconds, Double(accounts) / seconds, perAccount, perAccount / bare.latency.p50, bare.latency.p50))
+        say(String(format: "  CPU per account: chat-service %.0f µs, account-service %.0f µs (the lookups) — bare route %.0f µs per request",
+                   (world.cpu(.chat) - chatBefore) * 1000 / Double(accounts), (world.cpu(.account) - accountBefore) * 1000 / Double(accounts), bare.cpu))
         let (sent, skipped) = (Self.int(state["sent"]), Self.int(state["skipped"]))
         say("  sent \(sent), skipped \(skipped) of \(accounts)" + (sent == accounts ? ": every account got its thread" : ": NOT every account was sent"))
         if sent != accounts { try await explainSkipped(id, world: world) }

@@ -127,3 +127,16 @@ struct Percentiles: Sendable {
 
     var text: String { String(format: "p50 %.2f ms, p99 %.2f ms", p50, p99) }
 }
+
+/// CPU time a process has used so far (user + system, from `/proc/<pid>/stat`), in milliseconds:
+/// robust on a busy machine, where wall-clock figures move with whatever else runs.
+enum ProcessCPU {
+    static func milliseconds(_ pid: Int32?) -> Double {
+        guard let pid, let file = FileHandle(forReadingAtPath: "/proc/\(pid)/stat"), let data = try? file.readToEnd(),
+              let text = String(data: data, encoding: .utf8), let close = text.lastIndex(of: ")") else { return 0 }
+        // After the command name: the state is field 3, so utime (14) and stime (15) are at 11 and 12.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

@@ -44,7 +44,8 @@ struct ReminderScanMeasure: ChatMeasure {
         let scan = try await ScanAttempt.find(database, since: wallStart)
         let span = try await Self.publishedSpan(database, after: before)
         say(String(format: "reminder scan, %d threads of which %d due: chat-service started → %d chat.thread.reminder_due rows in its outbox: %.1f s "
-                   + "(ready after %.1f s; the scan began %.1f s after the start)", threads, due, due, total, ready, Double(scan.startedAt - wallStart) / 1000))
+                   + "(ready after %.1f s; the scan began %.1f s after the start: %@)", threads, due, due, total, ready, Double(scan.startedAt - wallStart) / 1000,
+                   scan.origin(start: wallStart)))
         let perThread = Double(scan.durationMs) / Double(due)
         say(String(format: "  the scan's own time (its job attempt): %d ms, %.2f ms per due thread → %.1f× the bare route's p50 (%.2f ms); "
                    + "first to last reminder row: %d ms", scan.durationMs, perThread, perThread / bare.latency.p50, bare.latency.p50, span))
@@ -89,6 +90,13 @@ struct ReminderScanMeasure: ChatMeasure {
 private struct ScanAttempt {
     var startedAt: Int64
     var durationMs: Int
+
+    /// Why the scan began when it did, chat-service having started at `millis`.
+    func origin(start millis: Int64) -> String {
+        startedAt - millis > 1000
+            ? "it waited for the next whole minute: ReminderScan.schedule rounds every scan, the start-up one included, up to the minute"
+            : "a scan that fell due while chat-service was stopped ran at once"
+    }
 
     /// The first finished attempt at the scan job since `millis` (waiting up to 60 s for it to finish).
     static func find(_ database: Database, since millis: Int64) async throws -> ScanAttempt {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtriumRuntime
 import Foundation
 import NIOHTTP1
 
@@ -25,11 +26,14 @@ struct ThreadListLatency: ChatMeasure {
         ]
         say("thread list latency, \(threads) threads in the account, one request at a time, each beside a bare request:")
         for (label, url) in routes {
+            let before = world.cpu(.chat)
             let (measured, baseline) = try await ChatLoad.paired(samples: world.samples, bare: world.bare) {
                 try await world.http.send(.GET, url, token: world.owner)
             }
-            say(String(format: "  %@: %@ — bare %@ → p50 %.1f×, p99 %.1f×",
-                       label, measured.text, baseline.text, measured.p50 / baseline.p50, measured.p99 / baseline.p99))
+            // Every sample ran one list and one bare request (warm-up included): take the bare route's share off.
+            let cpu = (world.cpu(.chat) - before) * 1000 / Double(world.samples + world.samples / 10) - bare.cpu
+            say(String(format: "  %@: %@ — bare %@ → p50 %.1f×, p99 %.1f×; chat-service CPU ~%.0f µs per list",
+                       label, measured.text, baseline.text, measured.p50 / baseline.p50, measured.p99 / baseline.p99, cpu))
         }
     }
 
@@ -71,11 +75,14 @@ struct MessagePostThroughput: ChatMeasure {
             try await world.http.send(.POST, world.chat + "/v1/threads/\(thread)/messages", token: world.owner, json: ["text": chatBenchText])
         }
         _ = try await ChatLoad.rate(workers: world.workers, seconds: 1) { worker, done in try await post(threads[(worker + done) % threads.count]) }
+        let before = world.cpu(.chat)
         let (rate, count) = try await ChatLoad.rate(workers: world.workers, seconds: world.seconds) { worker, done in
             try await post(threads[(worker + done * world.workers) % threads.count])
         }
+        let cpu = (world.cpu(.chat) - before) * 1000 / Double(count)
         say(String(format: "message post, POST /v1/threads/{id}/messages by the owner, %d connections over %d threads: %.0f req/s (%d in %d s) → %.3f of bare (%.0f req/s)",
                    world.workers, threads.count, rate, count, world.seconds, rate / bare.rate, bare.rate))
+        say(String(format: "  chat-service CPU %.0f µs per post → %.1f× the bare route's %.0f µs", cpu, cpu / bare.cpu, bare.cpu))
         let (measured, baseline) = try await ChatLoad.paired(samples: world.samples, bare: world.bare) { try await post(threads[0]) }
         say(String(format: "  one at a time: %@ — bare %@ → p50 %.1f×", measured.text, baseline.text, measured.p50 / baseline.p50))
     }

@@ -31,6 +31,11 @@ struct ChatBenchWorld: Sendable {
         try await http.send(.GET, chat + "/health/live", token: nil)
     }
 
+    /// CPU milliseconds `service` has used so far.
+    func cpu(_ service: ServiceName) -> Double {
+        ProcessCPU.milliseconds(cluster.processes[service]?.processIdentifier)
+    }
+
     static func make(_ cluster: Cluster, http: ChatBenchHTTP, secret: String, workers: Int, seconds: Int, samples: Int) async throws -> ChatBenchWorld {
         let account = cluster.url(.account)
         let email = "owner-\(UUID().uuidString.prefix(8).lowercased())@chat-bench.example"

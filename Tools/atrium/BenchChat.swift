@@ -72,7 +72,8 @@ struct BenchChat: AsyncParsableCommand {
     }
 
     private func measure(_ cluster: Cluster, http: ChatBenchHTTP, secret: String) async throws {
-        say("bench-chat: release build, \(postgres == nil ? "SQLite" : "PostgreSQL"), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+        let build = (try? Launcher.binDirectory().path.contains("/release")) == true ? "release build" : "NOT a release build (figures not comparable)"
+        say("bench-chat: \(build), \(postgres == nil ? "SQLite" : "PostgreSQL"), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
             + "\(concurrency) connections, \(throughputSeconds) s per throughput figure, \(samples) samples per latency figure")
         let world = try await ChatBenchWorld.make(cluster, http: http, secret: secret, workers: concurrency, seconds: throughputSeconds, samples: samples)
         let bare = try await BareRoute.measure(world)

@@ -2,6 +2,7 @@ import AtriumRuntime
 import Contracts
 import Foundation
 import HTTPTypes
+import Synchronization
 import Testing
 
 /// SPEC "Reminders", driven by the test's clock: no test sleeps for days.
@@ -124,6 +125,25 @@ struct ChatReminderTests {
                 }
                 let sent = try await chat.events(EventTypes.chatThreadReminderDue).compactMap { $0["threadId"] as? String }
                 #expect(sent.count == 30 && Set(sent) == Set(ids), "\(sent.count) reminders for 30 threads")
+            }
+        }
+    }
+
+    @Test("a reminder that fell due while the service was down, its scan lost, goes out as soon as it starts")
+    func catchUpAtStart() async throws {
+        try await TestStorage.with(.sqlite) { storage in
+            let made = Mutex("")
+            try await ChatWorld.run(storage) { chat in
+                let id = try #require(try await chat.thread(extra: ["reminders": ["daysUntilNext": 1, "count": 1]])["id"] as? String)
+                made.withLock { $0 = id }
+            }
+            let thread = made.withLock { $0 }
+            // As if the scan scheduled for it had been lost: only the start-up scan can find it.
+            try await ChatWorld.deleteJobs(storage, kind: "chat.reminder.scan")
+            // Two days later, with no scan run in between: the start-up scan finds it at once.
+            let later = ManualJobClock(now: EpochMillis.now() + 2 * Self.day)
+            try await ChatWorld.run(storage, clock: later) { chat in
+                try await eventually("the missed reminder") { try await Self.reminders(chat, thread: thread).count == 1 }
             }
         }
     }

@@ -117,7 +117,23 @@ struct ChatWorld: Sendable {
         }
     }
 
+    /// Removes every job of `kind` from ChatService's queue in `storage`.
+    static func deleteJobs(_ storage: TestStorage, kind: String) async throws {
+        let database = try await open(storage)
+        do {
+            try await database.sql.raw("DELETE FROM jobs WHERE kind = \(bind: kind)").run()
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
     private func open() async throws -> Database {
+        try await Self.open(storage)
+    }
+
+    private static func open(_ storage: TestStorage) async throws -> Database {
         try await Database.open(
             url: storage.engine.postgresURL, schema: storage.schemaPrefix + ServiceName.chat.rawValue,
             sqlitePath: storage.directory.appendingPathComponent("\(ServiceName.chat.rawValue).sqlite").path, logger: Logger(label: "chat-test"))

@@ -65,7 +65,7 @@ func buildApplication(
     let bulk = BulkSendJob(handler: handler, bulks: handler.bulks)
     let live = try LiveSettings(configuration)
     // A scan now catches whatever fell due while the service was down.
-    try await runtime.database.transaction { db in try await ReminderScan.schedule(at: dependencies.clock.now(), on: db) }
+    try await runtime.database.transaction { db in try await ReminderScan.scheduleAtStart(now: dependencies.clock.now(), on: db) }
     try await LivePruneJob.scheduleNext(runtime.database, after: EpochMillis.now())
     let jobs = scan.handlers().merging(bulk.handlers()).merging(LivePruneJob.handlers(LiveLog(database: runtime.database), retention: live.retention))
     return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: jobs, clock: dependencies.clock)

@@ -70,6 +70,11 @@ struct ReminderScan: Sendable {
         try await JobQueue.enqueue(kind, Run(), runAt: minute, uniqueKey: "\(kind.name):\(minute)", in: db)
     }
 
+    /// A scan at `now` exactly: at start-up, for whatever fell due while the service was down.
+    static func scheduleAtStart(now: Int64, on db: any SQLDatabase) async throws {
+        try await JobQueue.enqueue(kind, Run(), runAt: now, uniqueKey: "\(kind.name):start:\(now)", in: db)
+    }
+
     /// The scan job, plus an hourly scan as a safety net for a schedule lost some other way.
     func handlers() -> JobHandlers {
         var jobs = JobHandlers()

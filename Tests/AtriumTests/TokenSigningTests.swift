@@ -20,6 +20,7 @@ struct TokenSigningTests {
         let token = try await signer.issue(for: Self.member, now: issuedAt)
         var expected = Self.member
         expected.issuedAt = issuedAt
+        expected.expiresAt = issuedAt.addingTimeInterval(signer.lifetime)
         for service in ServiceName.allCases {
             #expect(try await TestConfiguration.verifier(for: service).verify(token) == expected, "\(service)")
         }

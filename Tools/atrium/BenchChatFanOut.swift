@@ -1,6 +1,7 @@
 import AccountService
 import ArgumentParser
 import AsyncHTTPClient
+import AtriumCluster
 import AtriumRuntime
 import Foundation
 import NIOCore

@@ -7,14 +7,14 @@ import SQLKit
 
 /// `atrium bench-chat`: ChatService's figures on the real five services, each beside a bare route
 /// of the same run (`GET /health/live` on chat-service): message posts per second, thread list
-/// latency in an account with many threads, a bulk send end to end, and the reminder scan over
-/// a large table.
+/// latency in an account with many threads, a bulk send end to end, the SSE fan-out of
+/// messages to open event streams, and the reminder scan over a large table.
 ///
 /// Run it on a release build (`swift build -c release && .build/release/atrium bench-chat`); the
 /// sizes default to the and can be made small for a quick run.
 struct BenchChat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-chat", abstract: "Measure ChatService: message posts, thread lists, bulk sends and the reminder scan, against a bare route.")
+        commandName: "bench-chat", abstract: "Measure ChatService: message posts, thread lists, bulk sends, SSE fan-out and the reminder scan, against a bare route.")
 
     @Option(help: "Threads in the one account whose list is timed (created through the API).")
     var threads = 10_000
@@ -27,6 +27,12 @@ struct BenchChat: AsyncParsableCommand {
 
     @Option(help: "Of the reminder threads, how many are due.")
     var due = 1_000
+
+    @Option(help: "Open event streams in the SSE fan-out (one per contact of one account, seeded in AccountService's database); 0 skips it.")
+    var streams = 1_000
+
+    @Option(help: "Messages posted one at a time to the fan-out's streams.")
+    var fanOutMessages = 20
 
     @Option(help: "Seconds to drive each route for the throughput figures.")
     var throughputSeconds = 5
@@ -41,21 +47,23 @@ struct BenchChat: AsyncParsableCommand {
     var postgres: String?
 
     func validate() throws {
-        guard threads >= 1, bulkAccounts >= 1, bulkAccounts <= 10_000, due >= 1, reminderThreads >= due, concurrency >= 1, samples >= 10 else {
-            throw ValidationError("Sizes must be positive, --bulk-accounts at most 10,000 (the API's limit), --due at most --reminder-threads, --samples at least 10.")
+        guard threads >= 1, bulkAccounts >= 1, bulkAccounts <= 10_000, due >= 1, reminderThreads >= due, concurrency >= 1, samples >= 10,
+              streams >= 0, fanOutMessages >= 1 else {
+            throw ValidationError("Sizes must be positive, --bulk-accounts at most 10,000 (the API's limit), --due at most --reminder-threads, --samples at least 10, --fan-out-messages at least 1.")
         }
     }
 
-    /// The measures, in the order they run. The SSE fan-out to open streams is one more entry here
-    /// once the streams land (see `ChatMeasure`); the reminder scan goes last because it restarts
+    /// The measures, in the order they run. The reminder scan goes last because it restarts
     /// chat-service over a table of a million threads.
     var measures: [any ChatMeasure] {
-        [
+        let all: [(any ChatMeasure)?] = [
             ThreadListLatency(threads: threads),
             MessagePostThroughput(),
             BulkSendMeasure(accounts: bulkAccounts),
+            streams > 0 ? LiveFanOut(streams: streams, messages: fanOutMessages) : nil,
             ReminderScanMeasure(threads: reminderThreads, due: due),
         ]
+        return all.compactMap { $0 }
     }
 
     func run() async throws {
@@ -104,12 +112,6 @@ struct BenchChat: AsyncParsableCommand {
 /// One figure of the chat bench: it prepares what it needs in `world`, measures, and says its
 /// result beside the bare route.
 ///
-/// To add the SSE fan-out once the streams land: a `LiveFanOut: ChatMeasure` that opens 1,000
-/// streams on `GET /v1/…/stream` (1,000 activated contacts would cost ~4 minutes of bcrypt, so
-/// seed the contacts as `BulkAccountSeed` does, or open the streams as team members), waits for
-/// each stream's first byte, then posts one message and records, per stream, the time from the
-/// POST's send to the `message.created` event arriving; p50/p99/max over the streams, and the
-/// time until the last stream has it, each against `bare.latency`.
 protocol ChatMeasure: Sendable {
     func run(in world: ChatBenchWorld, bare: BareRoute) async throws
 }

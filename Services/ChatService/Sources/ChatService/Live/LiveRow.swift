@@ -1,9 +1,18 @@
 import Foundation
+import NIOCore
 
-/// One row of the live-updates log, read back: the update and its place in the log.
+/// One row of the live-updates log, read back: the update and its place in the log, and its
+/// server-sent event, encoded once however many streams it goes to.
 struct LiveRow: Sendable {
-    var position: LivePosition
-    var update: LiveUpdate
+    let position: LivePosition
+    let update: LiveUpdate
+    let wire: ByteBuffer
+
+    init(position: LivePosition, update: LiveUpdate) {
+        self.position = position
+        self.update = update
+        wire = ServerSentEvent.event(id: position.eventID, name: update.event, data: update.data)
+    }
 }
 
 /// A `live_updates` row as stored.

@@ -12,17 +12,23 @@ enum ServerSentEvent {
     }
 
     static func event(id: String?, name: String, data: String) -> ByteBuffer {
-        var text = id.map { "id: \($0)\n" } ?? ""
-        text += "event: \(name)\n"
-        // One-line JSON in practice; a line break would need a `data:` line of its own.
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            text += "data: \(line)\n"
+        var buffer = ByteBuffer()
+        if let id { buffer.writeString("id: \(id)\n") }
+        buffer.writeString("event: \(name)\n")
+        // One-line JSON in practice; a line break would need a `data:` line of its own. Split on
+        // bytes: a newline byte is never part of a longer UTF-8 sequence.
+        for line in data.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            buffer.writeStaticString("data: ")
+            buffer.writeBytes(line)
+            buffer.writeStaticString("\n")
         }
-        return ByteBuffer(string: text + "\n")
+        buffer.writeStaticString("\n")
+        return buffer
     }
 
+    /// A row's event, encoded when the row was read.
     static func update(_ row: LiveRow) -> ByteBuffer {
-        event(id: row.position.eventID, name: row.update.event, data: row.update.data)
+        row.wire
     }
 
     /// `reset`: what the client missed is no longer all there; reload, then carry on.

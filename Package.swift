@@ -93,6 +93,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Wire types only: hand-written shared types, and one generated module per OpenAPI document.
@@ -183,7 +184,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
-        + service("NotifyService", contract: "NotifyAPI")
+        + service("NotifyService", contract: "NotifyAPI", extra: [
+            "AccountAPI",
+            "ChatAPI",
+            "Curl",
+            // E-mail templates (NotifyService/Email), HTML-escaped by default.
+            .product(name: "Mustache", package: "swift-mustache"),
+        ])
         + service("DocService", contract: "DocAPI", extra: [
             "ChatAPI",
             "Curl",

@@ -61,11 +61,15 @@ public final class Cluster: Sendable {
     }
 
     /// The subscriptions the running services register with each other at start-up, as
-    /// (producer, subscription id): the pipeline's to chat events, and every consumer's to
-    /// AccountService's directory changes. Only pairs whose both ends run here.
+    /// (producer, subscription id): the pipeline's and NotifyService's to chat events, ChatService's
+    /// to document events, NotifyService's to invitations, and every consumer's to AccountService's
+    /// directory changes. Only pairs whose both ends run here.
     public var expectedSubscriptions: [(producer: ServiceName, id: String)] {
         var pairs: [(producer: ServiceName, id: String)] = []
         if processes[.chat] != nil && processes[.pipeline] != nil { pairs.append((.chat, "pipeline-service.chat")) }
+        if processes[.chat] != nil && processes[.notify] != nil { pairs.append((.chat, "notify-service.chat")) }
+        if processes[.doc] != nil && processes[.chat] != nil { pairs.append((.doc, "chat-service.doc")) }
+        if processes[.account] != nil && processes[.notify] != nil { pairs.append((.account, "notify-service.account")) }
         if processes[.account] != nil {
             for consumer in [ServiceName.chat, .pipeline, .notify, .doc] where processes[consumer] != nil {
                 pairs.append((.account, "\(consumer.rawValue)-service.directory"))

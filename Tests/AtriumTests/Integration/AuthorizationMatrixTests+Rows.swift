@@ -14,6 +14,29 @@ extension AuthorizationMatrixTests {
             + folderTemplateRows(world, cluster: cluster)
             // Chat templates
             + chatTemplateRows(world, cluster: cluster)
+            // Inbox+, preferences and the e-mail queue
+            + notifyRows()
+    }
+
+    /// NotifyService: everyone has an inbox of their own (a portal view reads the contact's);
+    /// preferences are team members'; the e-mail queue is the owners' and admins'.
+    static func notifyRows() -> [Row] {
+        let everyone = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: status, otherContact: status) }
+        let members = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
+        let admins = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        return [
+            row(.notify, .GET, "/v1/inbox?unread=true&limit=10", everyone(200)),
+            row(.notify, .GET, "/v1/inbox/counts", everyone(200)),
+            row(.notify, .POST, "/v1/inbox/read-all", [:], everyone(200)),
+            // Nobody's item is anybody else's: one that is not the caller's is missing.
+            row(.notify, .GET, "/v1/inbox/ntf_missing", everyone(404)),
+            row(.notify, .PATCH, "/v1/inbox/ntf_missing", ["read": true], everyone(404)),
+            row(.notify, .GET, "/v1/notification-preferences", members(200)),
+            row(.notify, .PUT, "/v1/notification-preferences", ["items": [["kind": "task_changed", "channel": "inbox"]]], members(200)),
+            row(.notify, .GET, "/v1/emails?status=held", admins(200)),
+            row(.notify, .GET, "/v1/emails/eml_missing", admins(404)),
+            row(.notify, .POST, "/v1/inbound/chat-events", ["unsigned": true], all(400)),
+        ]
     }
 
     static func row(_ service: ServiceName, _ method: HTTPMethod, _ path: String, _ expected: [Persona: Int]) -> Row {

@@ -24,7 +24,9 @@ enum InboundSecrets {
 
     /// Every secret of every subscription the services of `topology` registered.
     static func all(_ topology: Topology) async throws -> [String] {
-        let subscriptions: [(ServiceName, String)] = [(.pipeline, "pipeline-service.chat")]
+        let subscriptions: [(ServiceName, String)] = [
+            (.pipeline, "pipeline-service.chat"), (.chat, "chat-service.doc"), (.notify, "notify-service.chat"), (.notify, "notify-service.account"),
+        ]
             + [ServiceName.chat, .pipeline, .notify, .doc].map { ($0, "\($0.rawValue)-service.directory") }
         var secrets: [String] = []
         for (service, id) in subscriptions {

@@ -97,12 +97,45 @@ extension AccountAPIHandler {
         let contacts = try await people.linkedContacts(account: account.id, on: db)
             .filter { $0.link.notify == 1 && $0.link.portalAccess == 1 && $0.contact.activatedAt != nil }
             .map { Components.Schemas.Recipient(id: $0.contact.id, email: $0.contact.email, firstName: $0.contact.firstName, lastName: $0.contact.lastName) }
+        let assigned = try await people.assigned(account: account.id, on: db)
         var members: [Components.Schemas.Recipient] = []
-        for id in try await people.assigned(account: account.id, on: db) {
+        for id in assigned {
             guard let member = try await directory.member(id: id, on: db), member.status == "active" else { continue }
-            members.append(.init(id: member.id, email: member.email, firstName: member.firstName, lastName: member.lastName))
+            members.append(member.recipient)
         }
-        return .ok(.init(body: .json(.init(accountId: account.id, contacts: contacts, teamMembers: members))))
+        let asked = try Self.memberIDs(input.query.memberIds)
+        var seeing: [Components.Schemas.Recipient] = []
+        for id in asked {
+            guard let member = try await directory.member(id: id, on: db), member.firmId == account.firmId, member.status == "active",
+                  member.seesEveryAccount || assigned.contains(id) else { continue }
+            seeing.append(member.recipient)
+        }
+        let firm = try await directory.firm(id: account.firmId, on: db)
+        return .ok(.init(body: .json(.init(
+            accountId: account.id, accountName: account.name, firmName: firm?.name, showContentInEmails: firm.map { $0.showContentInEmails == 1 },
+            members: input.query.memberIds == nil ? nil : seeing, contacts: contacts, teamMembers: members))))
+    }
+
+    /// `memberIds` of the recipients lookup: comma-separated, at most 50, duplicates dropped.
+    static func memberIDs(_ text: String?) throws -> [String] {
+        guard let text else { return [] }
+        var ids: [String] = []
+        for id in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !id.isEmpty && !ids.contains(id) {
+            ids.append(id)
+        }
+        guard ids.count <= 50 else { throw AccountError.invalid("memberIds names at most 50 team members.") }
+        return ids
+    }
+}
+
+extension MemberRecord {
+    var recipient: Components.Schemas.Recipient {
+        .init(id: id, email: email, firstName: firstName, lastName: lastName)
+    }
+
+    /// Owners, admins and employees with "view all accounts" see every account of their firm.
+    var seesEveryAccount: Bool {
+        role == "owner" || role == "admin" || rightList.contains(Rights.viewAllAccounts)
     }
 }
 

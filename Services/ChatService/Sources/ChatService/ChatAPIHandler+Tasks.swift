@@ -120,8 +120,9 @@ extension ChatAPIHandler {
             thread.taskVersion += 1
             if !set.update.isEmpty {
                 _ = try await post(.taskUpdate(set.update, by: actor), in: &thread, at: now, on: tx)
+                let recipients = try await store.recipients(of: thread.id, on: tx.sql)
                 try await tx.publish(EventTypes.chatTaskChanged, firmID: thread.firmId,
-                                     payload: thread.taskChangedEvent(actor: actor, changes: set.changes, at: now))
+                                     payload: thread.taskChangedEvent(actor: actor, changes: set.changes, recipients: recipients, at: now))
             }
             try await store.save(thread, on: tx.sql)
             var change = thread.listChange

@@ -1,31 +1,86 @@
 public import AtriumRuntime
-import NotifyAPI
+import Contracts
 import Foundation
 public import Hummingbird
 public import Logging
+import NotifyAPI
 import OpenAPIHummingbird
 import OpenAPIRuntime
 public import Prometheus
 
+/// The ids of NotifyService's subscriptions to ChatService's events and AccountService's invitations.
+let chatEventsSubscription = "notify-service.chat"
+let accountEventsSubscription = "notify-service.account"
+
 /// NotifyService as the shared runtime sees it.
 public func notifyServiceDefinition() throws -> ServiceDefinition {
-    ServiceDefinition(name: .notify, migrations: [], document: try NotifyAPIDocument.yaml(), enforcesAccountAccess: true)
+    ServiceDefinition(
+        name: .notify, migrations: NotifyMigrations.all, document: try NotifyAPIDocument.yaml(),
+        subscriptions: [
+            SubscriptionRequest(id: chatEventsSubscription, producer: .chat, eventTypes: [
+                EventTypes.chatMessageCreated, EventTypes.chatNoteCreated, EventTypes.chatTaskChanged,
+                EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadDocumentAttached, EventTypes.chatThreadReminderDue,
+            ], path: "/v1/inbound/chat-events"),
+            SubscriptionRequest(id: accountEventsSubscription, producer: .account, eventTypes: [EventTypes.accountInvitationCreated],
+                                path: "/v1/inbound/account-events"),
+        ],
+        enforcesAccountAccess: true)
+}
+
+/// What NotifyService asks other services and how it sends e-mail, when a test answers instead.
+struct NotifyDependencies: Sendable {
+    var directory: (any NotifyDirectory)?
+    var accounts: (any AccountDirectory)?
+    /// Set to send through a test double instead of `smtp.url`.
+    var mail: MailSetup?
+    var clock: any JobClock = SystemJobClock()
 }
 
 /// Builds NotifyService: storage, routes and background work, ready to run.
 public func buildApplication(
     _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
-    let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime))
+    try await buildApplication(configuration, dependencies: NotifyDependencies(), logger: logger, metrics: metrics)
 }
 
-/// The router: shared middleware, operational routes and the webhooks API; the notify routes come with their issue.
+func buildApplication(
+    _ configuration: ServiceConfiguration, dependencies: NotifyDependencies, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+) async throws -> some ApplicationProtocol {
+    let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
+    let settings = try EmailSettings(configuration)
+    let mail = try dependencies.mail ?? MailSetup.configured(configuration)
+    let handler = try notifyHandler(runtime, dependencies: dependencies, settings: settings, mail: mail)
+    let directory = try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients)
+    let delivery = NoticeDelivery(inbox: handler.inbox, emails: handler.emails, preferences: handler.preferences, composer: handler.composer,
+                                  domain: handler.mailDomain, clock: dependencies.clock)
+    let fanout = FanoutJob(outbox: runtime.outbox, directory: directory, delivery: delivery)
+    let sender = EmailSendJob(database: runtime.database, store: handler.emails, composer: handler.composer, directory: directory,
+                              mailer: mail?.mailer, from: mail?.from, logger: runtime.logger)
+    // E-mails kept while no SMTP server was configured go out now that one is.
+    if mail != nil { try await EmailSendJob.release(store: handler.emails, outbox: runtime.outbox, maxAttempts: settings.maxAttempts) }
+    let jobs = fanout.handlers(policy: JobRetryPolicy(base: settings.retry.base, maxDelay: settings.retry.maxDelay))
+        .merging(sender.handlers(policy: settings.retry))
+    return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: jobs, clock: dependencies.clock)
+}
+
+/// The router: shared middleware, operational routes, the webhooks API and the notify API.
 public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+    let settings = try EmailSettings(runtime.configuration)
+    return try buildRouter(runtime, handler: try notifyHandler(runtime, dependencies: NotifyDependencies(), settings: settings,
+                                                                mail: try MailSetup.configured(runtime.configuration)))
+}
+
+func buildRouter(_ runtime: ServiceRuntime, handler: NotifyAPIHandler) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    try NotifyAPIHandler().registerHandlers(on: router, configuration: .atrium)
+    try handler.registerHandlers(on: router, configuration: .atrium)
     return router
 }
 
-/// The NotifyAPI contract's handler (no operations yet).
-struct NotifyAPIHandler: APIProtocol {}
+/// NotifyService's routes, with what they depend on.
+func notifyHandler(_ runtime: ServiceRuntime, dependencies: NotifyDependencies, settings: EmailSettings, mail: MailSetup?) throws -> NotifyAPIHandler {
+    NotifyAPIHandler(
+        outbox: runtime.outbox, inbox: InboxStore(), preferences: PreferenceStore(), emails: EmailStore(),
+        composer: try EmailComposer(settings: settings), directory: try dependencies.accounts ?? runtime.accountDirectory(),
+        chatInbox: runtime.inbox(for: chatEventsSubscription), accountInbox: runtime.inbox(for: accountEventsSubscription),
+        mailDomain: MailSetup.domain(from: mail?.from, portalURL: settings.portalURL), clock: dependencies.clock)
+}

@@ -26,17 +26,19 @@ extension ThreadRecord {
         .init(threadId: id, firmId: firmId, accountId: accountId, documentId: document.documentId, messageId: document.messageId,
               name: document.name, _internal: document.teamOnly != 0,
               attachedBy: Author(id: document.attachedBy, kind: document.attachedByKind).wire, startedBy: startedBy.wire,
-              attachedAt: EpochMillis.date(millis: document.attachedAt))
+              subject: subject, attachedAt: EpochMillis.date(millis: document.attachedAt))
     }
 
     func tasksEvent(actor: Author, jobIDs: [String], at millis: Int64) -> Components.Schemas.TasksCompletedEvent {
         .init(threadId: id, firmId: firmId, accountId: accountId, completedTasks: Int(tasksDone), totalTasks: Int(tasksTotal),
-              taskVersion: taskVersion, actor: actor.wire, jobIds: jobIDs, completedAt: EpochMillis.date(millis: millis))
+              taskVersion: taskVersion, actor: actor.wire, jobIds: jobIDs, subject: subject, startedBy: startedBy.wire, completedAt: EpochMillis.date(millis: millis))
     }
 
-    func taskChangedEvent(actor: Author, changes: [Components.Schemas.TaskChangeRecord], at millis: Int64) -> Components.Schemas.TaskChangedEvent {
+    func taskChangedEvent(
+        actor: Author, changes: [Components.Schemas.TaskChangeRecord], recipients: [String], at millis: Int64
+    ) -> Components.Schemas.TaskChangedEvent {
         .init(threadId: id, firmId: firmId, accountId: accountId, actor: actor.wire, startedBy: startedBy.wire, changes: changes,
-              completedTasks: Int(tasksDone), totalTasks: Int(tasksTotal), taskVersion: taskVersion,
+              completedTasks: Int(tasksDone), totalTasks: Int(tasksTotal), taskVersion: taskVersion, subject: subject, recipientIds: recipients,
               changedAt: EpochMillis.date(millis: millis))
     }
 }

@@ -1,0 +1,54 @@
+import AtriumRuntime
+import Configuration
+import Foundation
+
+/// How NotifyService's e-mail is composed and retried: `portal.url` (where links in e-mails start),
+/// `email.retry.base.ms` and `email.retry.max.ms` (back-off while the SMTP server is down or
+/// answers 4xx) and `email.max.attempts` (then the e-mail is `failed`).
+struct EmailSettings: Sendable {
+    var portalURL: String?
+    var retry: JobRetryPolicy
+    var maxAttempts: Int
+
+    init(portalURL: String? = nil, retry: JobRetryPolicy = JobRetryPolicy(base: .seconds(30), maxDelay: .seconds(3600), lease: .seconds(120)),
+         maxAttempts: Int = 10) {
+        self.portalURL = portalURL
+        self.retry = retry
+        self.maxAttempts = maxAttempts
+    }
+
+    init(_ configuration: ServiceConfiguration) throws {
+        let reader = configuration.reader
+        var portal = reader.string(forKey: "portal.url")?.trimmingCharacters(in: .whitespaces)
+        if let text = portal, !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw ConfigurationError.invalid(key: "portal.url", why: "must be an http:// or https:// URL without a query")
+            }
+            while portal?.hasSuffix("/") == true { portal?.removeLast() }
+        } else {
+            portal = nil
+        }
+        let integer = { (key: String, value: Int, range: ClosedRange<Int>) in
+            try ServiceConfiguration.integer(reader, key, default: value, in: range)
+        }
+        self.init(
+            portalURL: portal,
+            retry: JobRetryPolicy(base: .milliseconds(try integer("email.retry.base.ms", 30_000, 1...3_600_000)),
+                                  maxDelay: .milliseconds(try integer("email.retry.max.ms", 3_600_000, 1...86_400_000)),
+                                  lease: .seconds(120)),
+            maxAttempts: try integer("email.max.attempts", 10, 1...100))
+    }
+
+    /// Where the portal (or the app) shows a thread.
+    func link(thread: String?) -> String? {
+        guard let portalURL else { return nil }
+        guard let thread else { return portalURL }
+        return "\(portalURL)/threads/\(thread)"
+    }
+
+    /// Where an invitation is accepted.
+    func invitationLink(token: String) -> String {
+        let escaped = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
+        return "\(portalURL ?? "")/invitations/accept?token=\(escaped)"
+    }
+}

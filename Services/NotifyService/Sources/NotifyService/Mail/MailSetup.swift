@@ -1,0 +1,23 @@
+import AtriumRuntime
+import Foundation
+
+/// How NotifyService sends e-mail: a mailer and the sender address, or nil (no `smtp.url`: e-mails
+/// are held, never dropped).
+struct MailSetup: Sendable {
+    var mailer: any Mailer
+    var from: MailAddress
+
+    /// The SMTP mailer `smtp.*` settings describe; nil without `smtp.url`.
+    static func configured(_ configuration: ServiceConfiguration) throws -> MailSetup? {
+        nil
+    }
+
+    /// The domain of Message-IDs: the sender's, else the portal's host, else a reserved name.
+    static func domain(from: MailAddress?, portalURL: String?) -> String {
+        if let from, let at = from.email.lastIndex(of: "@") {
+            let domain = from.email[from.email.index(after: at)...]
+            if !domain.isEmpty { return String(domain) }
+        }
+        return portalURL.flatMap { URL(string: $0)?.host } ?? "atrium.invalid"
+    }
+}

@@ -17,6 +17,7 @@ struct NotifyWorld: Sendable {
     let directory: FixedNotifyDirectory
     let mailer: RecordingMailer
     let key: String
+    let invitationKey: String
     let owner: String
     let assigned: String
     let unassigned: String
@@ -40,6 +41,7 @@ struct NotifyWorld: Sendable {
                 try TestConfiguration.make(.notify, storage: storage, overrides: settings),
                 dependencies: NotifyDependencies(directory: directory, accounts: ChatWorld.directory, mail: setup))
             let key = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.chat")
+            let invitationKey = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.account")
             let signer = try await TestConfiguration.signer()
             func token(_ caller: Caller) async throws -> String { "Bearer " + (try await signer.issue(for: caller)) }
             let member = { (id: String, role: Caller.Role, firm: String) in Caller(kind: .member, subject: id, firmID: firm, role: role) }
@@ -49,10 +51,10 @@ struct NotifyWorld: Sendable {
                 contact: try await token(Caller(kind: .contact, subject: "con_1", firmID: "firm_test")),
                 otherContact: try await token(Caller(kind: .contact, subject: "con_3", firmID: "firm_test")),
                 stranger: try await token(member("mem_x", .owner, "firm_other")),
-                service: try await token(Caller(kind: .service, subject: "pipeline", firmID: nil)))
+                service: "Bearer " + (try await signer.issue(for: Caller(kind: .service, subject: "pipeline-service", firmID: nil), audience: "notify-service")))
             try await app.test(.live) { client in
                 try await body(NotifyWorld(
-                    client: client, storage: storage, directory: directory, mailer: mailer, key: key, owner: tokens.owner,
+                    client: client, storage: storage, directory: directory, mailer: mailer, key: key, invitationKey: invitationKey, owner: tokens.owner,
                     assigned: tokens.assigned, unassigned: tokens.unassigned, contact: tokens.contact, otherContact: tokens.otherContact,
                     stranger: tokens.stranger, service: tokens.service))
             }
@@ -61,7 +63,8 @@ struct NotifyWorld: Sendable {
 
     /// Delivers a chat event signed as ChatService would; the status.
     @discardableResult
-    func deliver(_ type: String, _ data: [String: Any], id: String = Identifier.make("msg")) async throws -> Int {
+    func deliver(_ type: String, _ data: [String: Any], id: String = Identifier.make("msg"), path: String = "/v1/inbound/chat-events") async throws -> Int {
+        let key = path.hasSuffix("chat-events") ? key : invitationKey
         let body = try JSONSerialization.data(withJSONObject: ["type": type, "timestamp": "2026-11-24T04:00:00Z", "data": data])
         let timestamp = Int(Date().timeIntervalSince1970)
         let secret = try #require(WebhookSecret.key(of: key))
@@ -71,7 +74,7 @@ struct NotifyWorld: Sendable {
             HTTPField.Name("webhook-timestamp")!: "\(timestamp)",
             HTTPField.Name("webhook-signature")!: WebhookSignature.sign(key: secret, id: id, timestamp: timestamp, body: body),
         ]
-        return try await client.execute(uri: "/v1/inbound/chat-events", method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
             Int($0.status.code)
         }
     }

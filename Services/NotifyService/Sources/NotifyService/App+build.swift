@@ -22,7 +22,7 @@ public func notifyServiceDefinition() throws -> ServiceDefinition {
                 EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadDocumentAttached, EventTypes.chatThreadReminderDue,
             ], path: "/v1/inbound/chat-events"),
             SubscriptionRequest(id: accountEventsSubscription, producer: .account, eventTypes: [EventTypes.accountInvitationCreated],
-                                path: "/v1/inbound/account-events"),
+                                path: "/v1/inbound/invitation-events"),
         ],
         enforcesAccountAccess: true)
 }

@@ -23,7 +23,7 @@ extension NotifyAPIHandler {
         return .noContent(.init())
     }
 
-    func receiveAccountEvent(_ input: NotifyAPI.Operations.ReceiveAccountEvent.Input) async throws -> NotifyAPI.Operations.ReceiveAccountEvent.Output {
+    func receiveInvitationEvent(_ input: NotifyAPI.Operations.ReceiveInvitationEvent.Input) async throws -> NotifyAPI.Operations.ReceiveInvitationEvent.Output {
         guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
         let id = input.headers.webhookId
         let composer = self.composer

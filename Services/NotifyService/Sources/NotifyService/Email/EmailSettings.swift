@@ -48,7 +48,9 @@ struct EmailSettings: Sendable {
 
     /// Where an invitation is accepted.
     func invitationLink(token: String) -> String {
-        let escaped = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
+        // RFC 3986 unreserved characters stay as they are; anything else is percent-encoded.
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let escaped = token.addingPercentEncoding(withAllowedCharacters: unreserved) ?? token
         return "\(portalURL ?? "")/invitations/accept?token=\(escaped)"
     }
 }

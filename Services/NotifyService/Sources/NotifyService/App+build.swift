@@ -52,7 +52,7 @@ func buildApplication(
     let handler = try notifyHandler(runtime, dependencies: dependencies, settings: settings, mail: mail)
     let directory = try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients)
     let delivery = NoticeDelivery(inbox: handler.inbox, emails: handler.emails, preferences: handler.preferences, composer: handler.composer,
-                                  domain: handler.mailDomain, clock: dependencies.clock)
+                                  domain: handler.mailDomain, clock: dependencies.clock, hub: handler.hub)
     let fanout = FanoutJob(outbox: runtime.outbox, directory: directory, delivery: delivery)
     let sender = EmailSendJob(database: runtime.database, store: handler.emails, composer: handler.composer, directory: directory,
                               mailer: mail?.mailer, from: mail?.from, logger: runtime.logger)
@@ -72,15 +72,20 @@ public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequest
 
 func buildRouter(_ runtime: ServiceRuntime, handler: NotifyAPIHandler) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
-    try handler.registerHandlers(on: router, configuration: .atrium)
+    // The inbox stream goes before the generated routes, which skip it.
+    InboxRoutes(handler: handler, hub: handler.hub, heartbeat: try LiveSettings(runtime.configuration).heartbeat,
+                refusal: runtime.directoryCache.refusal(of:)).register(on: router)
+    try handler.registerHandlers(on: SkippingTransport(router: router, skipped: InboxRoutes.skipped), configuration: .atrium)
     return router
 }
 
 /// NotifyService's routes, with what they depend on.
 func notifyHandler(_ runtime: ServiceRuntime, dependencies: NotifyDependencies, settings: EmailSettings, mail: MailSetup?) throws -> NotifyAPIHandler {
-    NotifyAPIHandler(
+    let live = try LiveSettings(runtime.configuration)
+    return NotifyAPIHandler(
         outbox: runtime.outbox, inbox: InboxStore(), preferences: PreferenceStore(), emails: EmailStore(),
-        composer: try EmailComposer(settings: settings), directory: try dependencies.accounts ?? runtime.accountDirectory(),
+        composer: try EmailComposer(settings: settings),
+        hub: InboxHub(store: InboxStore(), database: runtime.database, poll: live.poll, logger: runtime.logger), directory: try dependencies.accounts ?? runtime.accountDirectory(),
         chatInbox: runtime.inbox(for: chatEventsSubscription), accountInbox: runtime.inbox(for: accountEventsSubscription),
         mailDomain: MailSetup.domain(from: mail?.from, portalURL: settings.portalURL), clock: dependencies.clock)
 }

@@ -26,9 +26,14 @@ extension NotifyAPIHandler {
     func updateInboxItem(_ input: Operations.UpdateInboxItem.Input) async throws -> Operations.UpdateInboxItem.Output {
         guard case .json(let change) = input.body else { throw NotifyError.invalid("Expected a JSON body.") }
         let owner = try await inboxOwner()
-        let id = input.path.itemId
-        guard try await inbox.setRead(id, read: change.read, at: clock.now(), owner, on: database.sql),
-              let item = try await inbox.item(id, owner, on: database.sql) else { throw NotifyError.itemNotFound(id) }
+        let (id, now, store) = (input.path.itemId, clock.now(), inbox)
+        let item = try await database.transaction { tx -> InboxItemRecord? in
+            guard try await store.setRead(id, read: change.read, at: now, owner, on: tx) else { return nil }
+            _ = try await store.bump([owner.recipientID], on: tx)
+            return try await store.item(id, owner, on: tx)
+        }
+        guard let item else { throw NotifyError.itemNotFound(id) }
+        hub.wake()
         return .ok(.init(body: .json(item.wire)))
     }
 
@@ -43,12 +48,18 @@ extension NotifyAPIHandler {
                 upTo = id
             }
         }
-        let marked = try await inbox.markAllRead(owner, kind: kind, upTo: upTo, at: clock.now(), on: database.sql)
+        let (now, store, chosenKind, until) = (clock.now(), inbox, kind, upTo)
+        let marked = try await database.transaction { tx in
+            let marked = try await store.markAllRead(owner, kind: chosenKind, upTo: until, at: now, on: tx)
+            if marked > 0 { _ = try await store.bump([owner.recipientID], on: tx) }
+            return marked
+        }
+        if marked > 0 { hub.wake() }
         return .ok(.init(body: .json(.init(marked: marked, counts: try await counts(owner)))))
     }
 
     /// Whose inbox the caller reads: their own, or (a portal view) the contact's items about that account.
-    private func inboxOwner() async throws -> InboxStore.Owner {
+    func inboxOwner() async throws -> InboxStore.Owner {
         let caller = try RequestScope.requireCaller()
         switch caller.kind {
         case .service:

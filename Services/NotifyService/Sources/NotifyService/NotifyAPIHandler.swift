@@ -10,6 +10,8 @@ struct NotifyAPIHandler: APIProtocol {
     let preferences: PreferenceStore
     let emails: EmailStore
     let composer: EmailComposer
+    /// Tells open inbox streams that something changed.
+    let hub: InboxHub
     /// Who may see which account (portal views), answered from the local cache.
     let directory: any AccountDirectory
     /// Where ChatService's and AccountService's signed events are recorded once each.

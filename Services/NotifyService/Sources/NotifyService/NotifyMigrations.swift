@@ -74,5 +74,13 @@ enum NotifyMigrations {
             "CREATE INDEX emails_firm ON emails (firm_id, id)",
             "CREATE INDEX emails_status ON emails (status, id)",
         ]),
+        // Inbox+ streams: each person's changes numbered in commit order. The counter row is
+        // locked by the transaction that bumps it, so a later number never commits first and a
+        // stream that resumes after number n misses nothing.
+        Migration("notify-0004-inbox-stream", [
+            "CREATE TABLE inbox_cursors (recipient_id TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+            "ALTER TABLE inbox_items ADD COLUMN seq BIGINT",
+            "CREATE INDEX inbox_items_stream ON inbox_items (recipient_id, seq)",
+        ]),
     ]
 }

@@ -1,3 +1,4 @@
+import AtriumRuntime
 import Foundation
 import NIOCore
 
@@ -11,7 +12,7 @@ struct LiveRow: Sendable {
     init(position: LivePosition, update: LiveUpdate) {
         self.position = position
         self.update = update
-        wire = ServerSentEvent.event(id: position.eventID, name: update.event, data: update.data)
+        wire = ServerSentEvents.event(id: position.eventID, name: update.event, data: update.data)
     }
 }
 

@@ -17,10 +17,10 @@ struct LiveStream: Sendable {
 
     /// `once=true`: the catch-up alone, then the end of the response.
     func catchUp(_ writer: inout any ResponseBodyWriter) async throws {
-        try await writer.write(ServerSentEvent.opening)
+        try await writer.write(ServerSentEvents.opening)
         do {
             if let resume, case .reset(let why) = try await replay(from: resume, &writer) {
-                try await writer.write(ServerSentEvent.reset(why))
+                try await writer.write(ServerSentEvents.reset(why))
             }
         } catch is Ended {}
         try await writer.finish(nil)
@@ -56,7 +56,7 @@ struct LiveStream: Sendable {
                 try await tick(subscription.id, &filter, &refreshed, &writer)
             case .row(let row):
                 guard !already.covers(row.position), filter.admits(row.update), try await allowed(row.update) else { continue }
-                try await writer.write(ServerSentEvent.update(row))
+                try await writer.write(ServerSentEvents.update(row))
             }
         }
     }
@@ -67,7 +67,7 @@ struct LiveStream: Sendable {
     private func open(_ writer: inout any ResponseBodyWriter) async throws -> Already {
         var already = Already()
         if resume == nil { already.snapshot = try await log.snapshot() }
-        try await writer.write(ServerSentEvent.opening)
+        try await writer.write(ServerSentEvents.opening)
         guard let resume else { return already }
         switch try await replay(from: resume, &writer) {
         case .upTo(let position):
@@ -75,7 +75,7 @@ struct LiveStream: Sendable {
         case .reset(let why):
             // The client reloads: from now on, then.
             already.snapshot = try await log.snapshot()
-            try await writer.write(ServerSentEvent.reset(why))
+            try await writer.write(ServerSentEvents.reset(why))
         }
         return already
     }
@@ -97,7 +97,7 @@ struct LiveStream: Sendable {
         _ id: Int, _ filter: inout LiveFilter, _ refreshed: inout ContinuousClock.Instant, _ writer: inout any ResponseBodyWriter
     ) async throws {
         guard access.stillValid else { throw Ended() }
-        try await writer.write(ServerSentEvent.heartbeat)
+        try await writer.write(ServerSentEvents.heartbeat)
         guard let accounts = access.accounts, refreshed.duration(to: .now) >= settings.accountsRefresh else { return }
         refreshed = .now
         filter.scope = .accounts(try await accounts())
@@ -124,7 +124,7 @@ struct LiveStream: Sendable {
                 guard filter.admits(row.update), try await allowed(row.update) else { continue }
                 sent += 1
                 guard sent <= settings.maxReplay else { return .reset("Too much happened since \(position.eventID) to replay.") }
-                try await writer.write(ServerSentEvent.update(row))
+                try await writer.write(ServerSentEvents.update(row))
             }
             // Rows after a pending one come from the hub, which was subscribed before this read.
             if page.pending || !page.full { return .upTo(at) }

@@ -1,31 +1,8 @@
+import AtriumRuntime
 import NIOCore
 
-/// The `text/event-stream` wire format: `id:`, `event:` and `data:` lines, `:` comment lines,
-/// each block ended by a blank line.
-enum ServerSentEvent {
-    /// How long a client waits before reconnecting, sent first.
-    static let retryMillis = 2000
-
-    /// The first bytes of a stream: the reconnection delay, and a comment saying it is subscribed.
-    static var opening: ByteBuffer {
-        ByteBuffer(string: "retry: \(retryMillis)\n: connected\n\n")
-    }
-
-    static func event(id: String?, name: String, data: String) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        if let id { buffer.writeString("id: \(id)\n") }
-        buffer.writeString("event: \(name)\n")
-        // One-line JSON in practice; a line break would need a `data:` line of its own. Split on
-        // bytes: a newline byte is never part of a longer UTF-8 sequence.
-        for line in data.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            buffer.writeStaticString("data: ")
-            buffer.writeBytes(line)
-            buffer.writeStaticString("\n")
-        }
-        buffer.writeStaticString("\n")
-        return buffer
-    }
-
+/// ChatService's events on the shared `text/event-stream` format.
+extension ServerSentEvents {
     /// A row's event, encoded when the row was read.
     static func update(_ row: LiveRow) -> ByteBuffer {
         row.wire
@@ -36,6 +13,4 @@ enum ServerSentEvent {
         let data = (try? LiveUpdate.json(["reason": reason])) ?? "{}"
         return event(id: nil, name: "reset", data: data)
     }
-
-    static let heartbeat = ByteBuffer(string: ": keep-alive\n\n")
 }

@@ -35,6 +35,7 @@ struct FanoutJob: Sendable {
         try await outbox.transaction { tx in
             try await delivery.deliver(notices, audience: audience, cause: payload.cause, firmID: event.firmID, on: tx)
         }
+        delivery.hub.wake()
         return .succeeded()
     }
 
@@ -54,18 +55,22 @@ struct NoticeDelivery: Sendable {
     /// The domain of Message-IDs.
     let domain: String
     let clock: any JobClock
+    let hub: InboxHub
 
     func deliver(_ notices: [Notice], audience: Audience, cause: String, firmID: String, on tx: OutboxTransaction) async throws {
         let members = notices.filter { $0.recipient.kind == .member }.map(\.recipient.id)
         let chosen = try await preferences.chosen(by: members, on: tx.sql)
         let now = clock.now()
-        for notice in notices {
-            // Contacts are told in both places while their notify flag is on (else they are not in the audience at all).
-            let channel = notice.recipient.kind == .contact ? .both
-                : chosen[notice.recipient.id]?[notice.kind] ?? Channel.memberDefault(for: notice.kind)
+        // Contacts are told in both places while their notify flag is on (else they are not in the audience at all).
+        let channels = notices.map { notice in
+            notice.recipient.kind == .contact ? .both : chosen[notice.recipient.id]?[notice.kind] ?? Channel.memberDefault(for: notice.kind)
+        }
+        let numbers = try await inbox.bump(Set(zip(notices, channels).filter { $0.1.inbox }.map(\.0.recipient.id)), on: tx.sql)
+        for (notice, channel) in zip(notices, channels) {
             if channel.inbox {
-                let link = composer.settings.link(thread: notice.threadID)
-                _ = try await inbox.insert(InboxItemRecord(notice, cause: cause, firmID: firmID, link: link, at: now), on: tx.sql)
+                var item = InboxItemRecord(notice, cause: cause, firmID: firmID, link: composer.settings.link(thread: notice.threadID), at: now)
+                item.seq = numbers[notice.recipient.id]
+                _ = try await inbox.insert(item, on: tx.sql)
             }
             if channel.email {
                 let email = EmailRecord(cause: cause, firmID: firmID, kind: notice.kind,

@@ -24,6 +24,8 @@ struct InboxItemRecord: Codable, Sendable, Equatable {
     var link: String?
     var createdAt: Int64
     var readAt: Int64?
+    /// Its number in the recipient's stream (`inbox_cursors`).
+    var seq: Int64?
 
     init(_ notice: Notice, cause: String, firmID: String, link: String?, at millis: Int64) {
         id = Identifier.make("ntf")
@@ -44,6 +46,7 @@ struct InboxItemRecord: Codable, Sendable, Equatable {
         self.link = link
         createdAt = millis
         readAt = nil
+        seq = nil
     }
 
     var wire: Components.Schemas.InboxItem {

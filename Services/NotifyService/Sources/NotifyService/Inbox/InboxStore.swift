@@ -13,11 +13,11 @@ struct InboxStore: Sendable {
     func insert(_ item: InboxItemRecord, on db: any SQLDatabase) async throws -> Bool {
         let row = try await db.raw("""
             INSERT INTO inbox_items (id, cause, firm_id, recipient_id, recipient_kind, account_id, kind, title, summary,
-                thread_id, message_id, actor_id, actor_kind, actor_name, tasks, link, created_at, read_at)
+                thread_id, message_id, actor_id, actor_kind, actor_name, tasks, link, created_at, read_at, seq)
             VALUES (\(bind: item.id), \(bind: item.cause), \(bind: item.firmId), \(bind: item.recipientId), \(bind: item.recipientKind),
                 \(bind: item.accountId), \(bind: item.kind), \(bind: item.title), \(bind: item.summary), \(bind: item.threadId),
                 \(bind: item.messageId), \(bind: item.actorId), \(bind: item.actorKind), \(bind: item.actorName), \(bind: item.tasks),
-                \(bind: item.link), \(bind: item.createdAt), NULL)
+                \(bind: item.link), \(bind: item.createdAt), NULL, \(bind: item.seq))
             ON CONFLICT (cause, recipient_id) DO NOTHING RETURNING id
             """).first()
         return row != nil
@@ -74,5 +74,41 @@ struct InboxStore: Sendable {
         let mine = query.where("recipient_id", .equal, SQLBind(owner.recipientID))
         guard let account = owner.accountID else { return mine }
         return mine.where("account_id", .equal, SQLBind(account))
+    }
+
+    // MARK: - Streams
+
+    /// Takes the next number of each recipient's stream, in id order (so that two transactions
+    /// lock the counters in the same order and never wait on each other in a circle).
+    func bump(_ recipients: Set<String>, on db: any SQLDatabase) async throws -> [String: Int64] {
+        var numbers: [String: Int64] = [:]
+        for recipient in recipients.sorted() {
+            let row = try await db.raw("""
+                INSERT INTO inbox_cursors (recipient_id, seq) VALUES (\(bind: recipient), 1)
+                ON CONFLICT (recipient_id) DO UPDATE SET seq = inbox_cursors.seq + 1 RETURNING seq
+                """).first()
+            numbers[recipient] = try row?.decode(column: "seq", as: Int64.self)
+        }
+        if db.dialect.name == "postgresql" {
+            // Delivered at commit to every replica's hub.
+            try await db.raw("SELECT pg_notify(\(bind: InboxHub.channelPrefix) || current_schema(), '')").run()
+        }
+        return numbers
+    }
+
+    /// Where each recipient's stream is now (0 for one that never changed).
+    func cursors(of recipients: [String], on db: any SQLDatabase) async throws -> [String: Int64] {
+        guard !recipients.isEmpty else { return [:] }
+        let rows = try await db.select().columns("recipient_id", "seq").from("inbox_cursors")
+            .where("recipient_id", .in, SQLBind.group(recipients)).all()
+        var cursors = Dictionary(uniqueKeysWithValues: recipients.map { ($0, Int64(0)) })
+        for row in rows { cursors[try row.decode(column: "recipient_id", as: String.self)] = try row.decode(column: "seq", as: Int64.self) }
+        return cursors
+    }
+
+    /// The owner's items numbered after `seq`, in stream order.
+    func items(after seq: Int64, _ owner: Owner, limit: Int, on db: any SQLDatabase) async throws -> [InboxItemRecord] {
+        try await scoped(db.select().column("*").from("inbox_items").where("seq", .greaterThan, SQLBind(seq)), owner)
+            .orderBy("seq").limit(limit).all(decoding: InboxItemRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 }

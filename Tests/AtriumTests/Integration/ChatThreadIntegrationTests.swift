@@ -28,6 +28,9 @@ struct ChatThreadIntegrationTests {
         return Dictionary(page.map { ($0["id"] as? String ?? "", $0) }) { first, _ in first }
     }
 
+    /// `object` as JSON with its keys sorted: the same bytes every time.
+    static func bytes(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) }
+
     static func preview(_ item: [String: Any]?) -> String? { (item?["lastMessage"] as? [String: Any])?["preview"] as? String }
 
     @Test("newest activity first in cursor pages for each caller, previews, completed/total tasks and task filters, unread counts and mark-read, archive and reopen with their events and status filters",
@@ -186,8 +189,10 @@ struct ChatThreadIntegrationTests {
             let templateID = try #require(template.json["id"] as? String)
             let job = Identifier.make("job")
             let start: [String: Any] = ["accountId": firm.account, "mode": "new_thread", "templateId": templateID, "jobName": "2025 Return"]
-            let first = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", json: start, headers: [("Idempotency-Key", "evt_1:auto_1")])
-            let retry = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", json: start, headers: [("Idempotency-Key", "evt_1:auto_1")])
+            // A retry sends the same bytes: the key's fingerprint is the body as sent (`ServiceHTTP`'s own encoding
+            // of a dictionary need not keep its key order from one call to the next).
+            let first = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", headers: [("Idempotency-Key", "evt_1:auto_1")], raw: try Self.bytes(start))
+            let retry = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", headers: [("Idempotency-Key", "evt_1:auto_1")], raw: try Self.bytes(start))
             #expect(first.status == 201 && first.json["createdThread"] as? Bool == true && first.json["jobId"] as? String == job, "\(first.json)")
             let jobThread = try #require(first.json["threadId"] as? String)
             #expect(retry.status == 201 && retry.json["threadId"] as? String == jobThread, "a retry with the cause's key starts nothing: \(retry.json)")
@@ -202,10 +207,11 @@ struct ChatThreadIntegrationTests {
                 "accountId": firm.account, "mode": "reply_latest", "text": "Next step: sign.", "tasks": [["text": "Sign the return"]],
                 "reminders": ["daysUntilNext": 2, "count": 1],
             ]
-            let replied = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", json: reply, headers: [("Idempotency-Key", "evt_2:auto_2")])
-            let replayed = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", json: reply, headers: [("Idempotency-Key", "evt_2:auto_2")])
+            let replied = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", headers: [("Idempotency-Key", "evt_2:auto_2")], raw: try Self.bytes(reply))
+            let replayed = try await asPipeline.send(.POST, "/v1/jobs/\(job)/messages", headers: [("Idempotency-Key", "evt_2:auto_2")], raw: try Self.bytes(reply))
             #expect(replied.status == 201 && replied.json["threadId"] as? String == jobThread && replied.json["createdThread"] as? Bool == false, "\(replied.json)")
-            #expect(replayed.json["messageId"] as? String == replied.json["messageId"] as? String && replied.json["messageId"] != nil)
+            #expect(replayed.status == 201 && replayed.json["messageId"] as? String == replied.json["messageId"] as? String && replied.json["messageId"] != nil,
+                    "\(replayed.json)")
             let after = try await firm.chat.send(.GET, "/v1/threads/\(jobThread)").json
             #expect((after["tasks"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["Upload ID", "Sign the return"], "\(after)")
             #expect((after["reminders"] as? [String: Any])?["daysUntilNext"] as? Int == 2)

@@ -27,6 +27,7 @@ extension AuthorizationMatrixTests {
         return [
             row(.notify, .GET, "/v1/inbox?unread=true&limit=10", everyone(200)),
             row(.notify, .GET, "/v1/inbox/counts", everyone(200)),
+            row(.notify, .GET, "/v1/inbox/events?once=true", everyone(200)),
             row(.notify, .POST, "/v1/inbox/read-all", [:], everyone(200)),
             // Nobody's item is anybody else's: one that is not the caller's is missing.
             row(.notify, .GET, "/v1/inbox/ntf_missing", everyone(404)),

@@ -24,13 +24,19 @@ struct InboxRoutes: Sendable {
         let owner = try await handler.inboxOwner()
         let resume = try Self.lastEventID(request)
         let refusal = self.refusal
-        let stream = InboxStream(
+        var stream = InboxStream(
             hub: hub, store: handler.inbox, database: handler.database, owner: owner, heartbeat: heartbeat,
             stillValid: { refusal(caller) == nil && caller.expiresAt.map { $0 > Date() } ?? true }, resume: resume)
+        switch request.uri.queryParameters.get("once") ?? "false" {
+        case "false": stream.once = false
+        case "true": stream.once = true
+        default: throw NotifyError.invalid("once must be true or false.")
+        }
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         // Proxies that buffer responses (nginx) would hold the events back.
         if let buffering = HTTPField.Name("X-Accel-Buffering") { headers[buffering] = "no" }
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await stream.run(&writer) })
+        let ready = stream
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await ready.run(&writer) })
     }
 
     /// `Last-Event-ID` (or `lastEventId`): the number of the last item the client got.

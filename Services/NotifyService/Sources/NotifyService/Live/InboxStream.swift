@@ -21,8 +21,17 @@ struct InboxStream: Sendable {
     /// Whether the caller's token still holds (checked at each heartbeat).
     let stillValid: @Sendable () -> Bool
     let resume: Int64?
+    /// `once=true`: what was missed and the counts, then the end of the response.
+    var once = false
 
     func run(_ writer: inout any ResponseBodyWriter) async throws {
+        if once {
+            try await writer.write(ServerSentEvents.opening)
+            _ = try await catchUp(&writer)
+            try await writer.write(try await counts())
+            try await writer.finish(nil)
+            return
+        }
         let subscription = await hub.subscribe(owner.recipientID)
         do {
             try await withGracefulShutdownHandler {
@@ -44,18 +53,7 @@ struct InboxStream: Sendable {
     ) async throws {
         try await writer.write(ServerSentEvents.opening)
         // Subscribed first, read second: whatever commits from here on is signalled.
-        var cursor = try await store.cursors(of: [owner.recipientID], on: database.sql)[owner.recipientID] ?? 0
-        var position = cursor
-        if let resume {
-            let missed = try await store.items(after: resume, owner, limit: Self.maxReplay + 1, on: database.sql)
-            if missed.count > Self.maxReplay {
-                try await writer.write(ServerSentEvents.event(id: nil, name: "reset", data: #"{"reason":"Too much arrived since to replay: reload the inbox."}"#))
-            } else {
-                position = resume
-                try await send(missed, &position, &writer)
-                position = max(position, cursor)
-            }
-        }
+        var (position, cursor) = try await catchUp(&writer)
         try await writer.write(try await counts())
         let beat = Task {
             while !Task.isCancelled {
@@ -78,6 +76,21 @@ struct InboxStream: Sendable {
                 try await writer.write(try await counts())
             }
         }
+    }
+
+    /// Replays what the client missed since `resume` (a `reset` when too much); where the stream
+    /// now stands, and the person's counter it read first.
+    private func catchUp(_ writer: inout any ResponseBodyWriter) async throws -> (position: Int64, cursor: Int64) {
+        let cursor = try await store.cursors(of: [owner.recipientID], on: database.sql)[owner.recipientID] ?? 0
+        guard let resume else { return (cursor, cursor) }
+        let missed = try await store.items(after: resume, owner, limit: Self.maxReplay + 1, on: database.sql)
+        guard missed.count <= Self.maxReplay else {
+            try await writer.write(ServerSentEvents.event(id: nil, name: "reset", data: #"{"reason":"Too much arrived since to replay: reload the inbox."}"#))
+            return (cursor, cursor)
+        }
+        var position = resume
+        try await send(missed, &position, &writer)
+        return (max(position, cursor), cursor)
     }
 
     private func send(_ items: [InboxItemRecord], _ position: inout Int64, _ writer: inout any ResponseBodyWriter) async throws {

@@ -109,7 +109,7 @@ let package = Package(
         contract("DocAPI"),
         contract("DirectoryEventsAPI"),
 
-        // libcurl, for the blob store's S3 client (and SMTP later): the C module and a safe Swift wrapper.
+        // libcurl, for the blob store's S3 client and NotifyService's SMTP: the C module and a safe Swift wrapper.
         .systemLibrary(
             name: "CCurl",
             path: "Shared/CCurl",
@@ -183,7 +183,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ])
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
-        + service("NotifyService", contract: "NotifyAPI")
+        + service("NotifyService", contract: "NotifyAPI", extra: [
+            // E-mail goes out over SMTP through libcurl (NotifyService/Mail/SMTPMailer).
+            "Curl",
+            .product(name: "Configuration", package: "swift-configuration"),
+        ])
         + service("DocService", contract: "DocAPI", extra: [
             "ChatAPI",
             "Curl",

@@ -16,7 +16,11 @@ public func notifyServiceDefinition() throws -> ServiceDefinition {
 public func buildApplication(
     _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
+    // Read before anything starts, so a malformed smtp.* setting stops the service at once; the
+    // queue that sends through the mailer takes it from here when it comes.
+    let mailer = try SMTPSettings(configuration.reader).map(SMTPMailer.init(settings:))
     let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
+    runtime.logger.info("E-mail", metadata: ["smtp": "\(mailer.map { "\($0.settings)" } ?? "not configured: e-mail stays queued")"])
     return runtime.application(router: try buildRouter(runtime))
 }
 

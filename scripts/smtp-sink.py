@@ -150,8 +150,6 @@ def main():
     if arguments.auth:
         user, _, password = arguments.auth.partition(":")
         options.update(auth_required=True, authenticator=authenticator(user, password))
-    elif arguments.starttls is None and arguments.implicit_tls is None:
-        options["auth_require_tls"] = False
     controller = Controller(Sink(arguments.dir, arguments.fail_first, arguments.refuse_rcpt), **options)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -20,7 +20,11 @@ public func buildApplication(
     // queue that sends through the mailer takes it from here when it comes.
     let mailer = try SMTPSettings(configuration.reader).map(SMTPMailer.init(settings:))
     let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
-    runtime.logger.info("E-mail", metadata: ["smtp": "\(mailer.map { "\($0.settings)" } ?? "not configured: e-mail stays queued")"])
+    if let mailer {
+        runtime.logger.info("E-mail goes out over SMTP", metadata: ["smtp": "\(mailer.settings)"])
+    } else {
+        runtime.logger.info("E-mail is not configured (smtp.url is unset): it stays queued")
+    }
     return runtime.application(router: try buildRouter(runtime))
 }
 

@@ -120,6 +120,17 @@ struct SMTPMailerTests {
         #expect(detail.contains("127.0.0.1:\(port)"))
     }
 
+    @Test("A server that never answers times out (smtp.timeout.seconds): temporary")
+    func silentServer() async throws {
+        let silent = try SilentEndpoint()
+        let started = ContinuousClock.now
+        let detail = try #require(await Self.failure(.temporary) {
+            try await Self.mailer(["ATRIUM_SMTP_URL": "smtp://127.0.0.1:\(silent.port)", "ATRIUM_SMTP_TIMEOUT_SECONDS": "1"]).send(Self.mail)
+        })
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(detail.lowercased().contains("timeout") || detail.lowercased().contains("timed out"))
+    }
+
     @Test("A 451 is temporary, and the same e-mail goes through when tried again", .needsSMTPSink)
     func temporaryThenRetry() async throws {
         try await SMTPSink.with(.init(failFirst: 1)) { sink in

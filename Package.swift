@@ -110,7 +110,7 @@ let package = Package(
         contract("DocAPI"),
         contract("DirectoryEventsAPI"),
 
-        // libcurl, for the blob store's S3 client (and SMTP later): the C module and a safe Swift wrapper.
+        // libcurl, for the blob store's S3 client and NotifyService's SMTP: the C module and a safe Swift wrapper.
         .systemLibrary(
             name: "CCurl",
             path: "Shared/CCurl",
@@ -187,7 +187,9 @@ let package = Package(
         + service("NotifyService", contract: "NotifyAPI", extra: [
             "AccountAPI",
             "ChatAPI",
+            // E-mail goes out over SMTP through libcurl (NotifyService/Mail/SMTPMailer).
             "Curl",
+            .product(name: "Configuration", package: "swift-configuration"),
             // E-mail templates (NotifyService/Email), HTML-escaped by default.
             .product(name: "Mustache", package: "swift-mustache"),
         ])

@@ -8,10 +8,18 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// libcurl's `CURLcode`, or a negative code of ours.
     public let code: Int
     public let message: String
+    /// The server's last status or reply code when the transfer failed after it answered (an
+    /// SMTP `451` or `535`, say: `CURLINFO_RESPONSE_CODE`); nil when none came.
+    public internal(set) var responseCode: Int?
+    /// The server's last reply line as it came (`550 5.1.1 No such mailbox`), for the protocols
+    /// that answer in numbered lines (SMTP): a server's own explanation, never a request's.
+    public internal(set) var reply: String?
 
-    public init(code: Int, message: String) {
+    public init(code: Int, message: String, responseCode: Int? = nil, reply: String? = nil) {
         self.code = code
         self.message = message
+        self.responseCode = responseCode
+        self.reply = reply
     }
 
     public var description: String { "curl error \(code): \(message)" }

@@ -15,12 +15,16 @@ final class Transfer: @unchecked Sendable {
     let sink: Sink
     /// The queue a streamed request body arrives through.
     let upload: ByteChannel?
+    /// Whether the protocol answers in numbered reply lines worth keeping for an error (not HTTP's headers).
+    private let keepsReplies: Bool
 
     private let lock = NSLock()
     // Under `lock`:
     private var cancelled = false
     private var headers = CurlHeaders()
     private var headPublished = false
+    /// The last numbered reply line (SMTP's `250 OK`); HTTP's header lines are never kept here.
+    private var lastReply: String?
     private var waitingForHead: CheckedContinuation<(Int, CurlHeaders), any Error>?
     // On the transfer's thread only:
     private var handle: UnsafeMutableRawPointer?
@@ -32,6 +36,7 @@ final class Transfer: @unchecked Sendable {
         self.request = request
         self.sink = sink
         self.upload = upload
+        keepsReplies = !request.url.lowercased().hasPrefix("http")
     }
 
     /// Runs the transfer to its end; the answer's status code.
@@ -98,9 +103,15 @@ final class Transfer: @unchecked Sendable {
         configure(&setup)
         var code = setup.code
         if code == CURLE_OK { code = curl_easy_perform(handle) }
-        guard code == CURLE_OK else { return .failure(.from(code, buffer: errorBuffer)) }
         var status = 0
         _ = atr_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        guard code == CURLE_OK else {
+            // The server's own answer explains a refusal (an SMTP 451 or 550) better than curl's code.
+            var failure = CurlError.from(code, buffer: errorBuffer)
+            failure.responseCode = status > 0 ? status : nil
+            failure.reply = lock.withLock { lastReply }
+            return .failure(failure)
+        }
         return .success(status)
     }
 
@@ -167,6 +178,7 @@ final class Transfer: @unchecked Sendable {
     fileprivate func received(header bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self)
         lock.withLock {
+            if keepsReplies, Self.isNumberedReply(line) { lastReply = line.trimmingCharacters(in: .whitespacesAndNewlines) }
             guard !headPublished else { return }
             // A new status line (after `100 Continue`, say) starts a new set of headers.
             if line.hasPrefix("HTTP/") { headers = CurlHeaders() } else { headers.append(line: line) }
@@ -215,6 +227,14 @@ final class Transfer: @unchecked Sendable {
         guard case .bytes(let bytes) = request.body, offset >= 0, offset <= bytes.readableBytes else { return false }
         uploadOffset = Int(offset)
         return true
+    }
+
+    /// `250 OK` or `250-SIZE 1000`: a reply line of SMTP (libcurl hands the replies of such
+    /// protocols to the header callback).
+    static func isNumberedReply(_ line: String) -> Bool {
+        let start = line.utf8.prefix(4)
+        return start.count == 4 && start.prefix(3).allSatisfy { (0x30...0x39).contains($0) }
+            && (start.last == UInt8(ascii: " ") || start.last == UInt8(ascii: "-"))
     }
 
     private func publishHead(status: Int) {

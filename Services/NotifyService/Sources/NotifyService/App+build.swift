@@ -46,9 +46,15 @@ public func buildApplication(
 func buildApplication(
     _ configuration: ServiceConfiguration, dependencies: NotifyDependencies, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
-    let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
-    let settings = try EmailSettings(configuration)
+    // Read before anything starts, so a malformed smtp.* setting stops the service at once.
     let mail = try dependencies.mail ?? MailSetup.configured(configuration)
+    let settings = try EmailSettings(configuration)
+    let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
+    if let mail {
+        runtime.logger.info("E-mail goes out over SMTP", metadata: ["smtp": "\(mail.description)"])
+    } else {
+        runtime.logger.info("E-mail is not configured (smtp.url is unset): e-mails are held until it is")
+    }
     let handler = try notifyHandler(runtime, dependencies: dependencies, settings: settings, mail: mail)
     let directory = try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients)
     let delivery = NoticeDelivery(inbox: handler.inbox, emails: handler.emails, preferences: handler.preferences, composer: handler.composer,

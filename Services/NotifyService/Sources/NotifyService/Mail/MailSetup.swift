@@ -3,13 +3,21 @@ import Foundation
 
 /// How NotifyService sends e-mail: a mailer and the sender address, or nil (no `smtp.url`: e-mails
 /// are held, never dropped).
-struct MailSetup: Sendable {
+struct MailSetup: Sendable, CustomStringConvertible {
     var mailer: any Mailer
     var from: MailAddress
+    /// What the start-up log says of it (never a credential).
+    var description: String
+
+    init(mailer: any Mailer, from: MailAddress, description: String = "a test double") {
+        self.mailer = mailer
+        self.from = from
+        self.description = description
+    }
 
     /// The SMTP mailer `smtp.*` settings describe; nil without `smtp.url`.
     static func configured(_ configuration: ServiceConfiguration) throws -> MailSetup? {
-        nil
+        try SMTPSettings(configuration.reader).map { MailSetup(mailer: SMTPMailer(settings: $0), from: $0.from, description: "\($0)") }
     }
 
     /// The domain of Message-IDs: the sender's, else the portal's host, else a reserved name.

@@ -14,7 +14,8 @@ extension ThreadRecord {
         .init(threadId: id, firmId: firmId, accountId: accountId, subject: subject, messageId: message.id,
               kind: .init(rawValue: message.kind) ?? .message, author: message.author.wire, _internal: message.isInternal,
               mentions: draft.mentions, recipientIds: recipients, startedBy: startedBy.wire, plain: message.plain,
-              attachmentIds: draft.attachments.map(\.id), firstInThread: message.seq == 1, createdAt: EpochMillis.date(millis: message.createdAt))
+              attachmentIds: draft.attachments.map(\.id), firstInThread: message.seq == 1, startsThread: draft.startsThread,
+              openTasks: Int(tasksTotal - tasksDone), createdAt: EpochMillis.date(millis: message.createdAt))
     }
 
     func statusEvent(actor: Author, at millis: Int64) -> Components.Schemas.ThreadStatusEvent {

@@ -12,6 +12,8 @@ struct MessageDraft: Sendable {
     var taskUpdate: TaskUpdateRecord?
     /// The request's `Idempotency-Key`, kept with the message.
     var requestKey: String?
+    /// Posted as the thread starts (its first message and its task list): told of as one.
+    var startsThread = false
 
     /// The record for position `seq` of `threadID`, rendered now so reads never render.
     func record(id: String, threadID: String, seq: Int64, at millis: Int64) throws -> MessageRecord {

@@ -54,16 +54,22 @@ extension ChatAPIHandler {
             _ = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
                                                    linkedBy: author.id, linkedAt: now), on: tx.sql)
         }
-        var first: MessageRecord?
-        if draft.text != nil || !plan.documents.isEmpty {
-            first = try await post(MessageDraft(author: author, isInternal: false, text: draft.text ?? "", mentions: draft.mentions,
-                                                attachments: plan.documents), in: &thread, at: now, on: tx)
-        }
+        // Tasks first, so that the first message's event can say how many wait for the client.
         if !tasks.isEmpty {
             try await store.insert(tasks: tasks, on: tx.sql)
             thread.tasksTotal = Int64(tasks.count)
             thread.taskVersion = 1
-            _ = try await post(.taskList(tasks, by: author), in: &thread, at: now, on: tx)
+        }
+        var first: MessageRecord?
+        if draft.text != nil || !plan.documents.isEmpty {
+            var opening = MessageDraft(author: author, isInternal: false, text: draft.text ?? "", mentions: draft.mentions, attachments: plan.documents)
+            opening.startsThread = true
+            first = try await post(opening, in: &thread, at: now, on: tx)
+        }
+        if !tasks.isEmpty {
+            var list = MessageDraft.taskList(tasks, by: author)
+            list.startsThread = true
+            _ = try await post(list, in: &thread, at: now, on: tx)
         }
         try await store.save(thread, on: tx.sql)
         try await tx.publish(EventTypes.chatThreadCreated, firmID: thread.firmId,

@@ -51,7 +51,7 @@ enum ChatNoticeRules {
     private static func messageNotices(_ message: Components.Schemas.MessageCreatedEvent, _ audience: Audience, into notices: inout NoticeList) {
         let actor = actor(message.author, audience)
         let text = preview(message.plain)
-        let base = Notice(recipient: Person(id: "", kind: .member, email: "", firstName: "", lastName: ""), kind: .message, title: "",
+        var base = Notice(recipient: Person(id: "", kind: .member, email: "", firstName: "", lastName: ""), kind: .message, title: "",
                           summary: text, accountID: message.accountId, threadID: message.threadId, messageID: message.messageId, actor: actor)
         func notice(_ person: Person, _ kind: NoticeKind, _ title: String) -> Notice {
             var notice = base
@@ -68,6 +68,9 @@ enum ChatNoticeRules {
         switch message.kind {
         case .message:
             let isNew = message.firstInThread
+            if isNew, let open = message.openTasks, open > 0, !message._internal {
+                base.summary += "\n\n" + (open == 1 ? "1 task is waiting for you." : "\(open) tasks are waiting for you.")
+            }
             for person in threadTeam(startedBy: message.startedBy, audience) {
                 let title = isNew ? "\(actor.name) started “\(message.subject)”" : "\(actor.name) replied in “\(message.subject)”"
                 notices.add(notice(person, isNew ? .newThread : .message, title), except: actor.id)
@@ -78,7 +81,8 @@ enum ChatNoticeRules {
                 notices.add(notice(person, isNew ? .newThread : .message, title), except: actor.id)
             }
         case .taskList:
-            guard !message._internal, message.author.kind != .contact else { return }
+            // A thread's opening list is told of with its first message (unless it is the first).
+            guard !message._internal, message.author.kind != .contact, message.startsThread != true || message.firstInThread else { return }
             for person in audience.contacts(among: message.recipientIds) {
                 notices.add(notice(person, .pendingTasks, "Tasks waiting for you in “\(message.subject)”"), except: actor.id)
             }

@@ -79,17 +79,21 @@ final class Transfer: @unchecked Sendable {
 
     private func start(_ done: @escaping @Sendable (Result<Int, CurlError>) -> Void) {
         let thread = Thread { [self] in
-            let result = performBlocking()
-            // Nobody reads a streamed request body any more: its writer's waits end.
-            upload?.cancel()
-            done(result)
+            performBlocking { result in
+                // Nobody reads a streamed request body any more: its writer's waits end.
+                upload?.cancel()
+                done(result)
+            }
         }
         thread.name = "atrium-curl"
         thread.start()
     }
 
-    private func performBlocking() -> Result<Int, CurlError> {
-        guard Curl.initialized, let handle = curl_easy_init() else { return .failure(.unavailable) }
+    /// Performs the transfer and hands `finish` its result before the handle is cleaned up: closing
+    /// the connection can take a round trip (SMTP's QUIT) that the caller need not wait for — an
+    /// e-mail the server took is then recorded as sent that much sooner.
+    private func performBlocking(_ finish: (Result<Int, CurlError>) -> Void) {
+        guard Curl.initialized, let handle = curl_easy_init() else { return finish(.failure(.unavailable)) }
         self.handle = handle
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -110,9 +114,9 @@ final class Transfer: @unchecked Sendable {
             var failure = CurlError.from(code, buffer: errorBuffer)
             failure.responseCode = status > 0 ? status : nil
             failure.reply = lock.withLock { lastReply }
-            return .failure(failure)
+            return finish(.failure(failure))
         }
-        return .success(status)
+        finish(.success(status))
     }
 
     private func configure(_ setup: inout CurlSetup) {

@@ -9,17 +9,19 @@ import Testing
 @Suite("NotifyService across real processes, with a real SMTP server")
 struct NotifyIntegrationTests {
     /// NotifyService's settings for `sink`: STARTTLS trusted through the sink's CA, AUTH, fast retries.
-    static func settings(_ sink: SMTPSink, port: Int? = nil) -> [String: String] {
+    static func settings(_ sink: SMTPSink?, port: Int? = nil) -> [String: String] {
         var settings = [
-            "ATRIUM_SMTP_URL": "smtp://127.0.0.1:\(port ?? sink.port)", "ATRIUM_SMTP_FROM": "Atrium <no-reply@atrium.test>",
+            "ATRIUM_SMTP_URL": "smtp://127.0.0.1:\(port ?? sink?.port ?? 0)", "ATRIUM_SMTP_FROM": "Atrium <no-reply@atrium.test>",
             "ATRIUM_PORTAL_URL": "https://portal.atrium.test", "ATRIUM_EMAIL_RETRY_BASE_MS": "50", "ATRIUM_EMAIL_RETRY_MAX_MS": "400",
-            "ATRIUM_EMAIL_MAX_ATTEMPTS": "100",
+            "ATRIUM_EMAIL_MAX_ATTEMPTS": "1000",
+            // A killed NotifyService's e-mails in flight are taken up again within seconds.
+            "ATRIUM_SMTP_TIMEOUT_SECONDS": "3", "ATRIUM_EMAIL_LEASE_SECONDS": "5",
         ]
-        if let auth = sink.options.auth {
+        if let auth = sink?.options.auth {
             settings["ATRIUM_SMTP_USER"] = auth.user
             settings["ATRIUM_SMTP_PASSWORD"] = auth.password
         }
-        if let ca = sink.caFile { settings["ATRIUM_SMTP_CA_FILE"] = ca }
+        if let ca = sink?.caFile { settings["ATRIUM_SMTP_CA_FILE"] = ca }
         return settings
     }
 

@@ -25,6 +25,8 @@ final class SMTPSink: @unchecked Sendable {
         var failFirst = 0
         /// Recipients containing this are refused with 550.
         var refuseRecipients: String?
+        /// Listen here rather than on a free port of its choosing (a server that comes back).
+        var port: Int?
     }
 
     /// One message as the server received it, and as Python's e-mail parser reads it.
@@ -124,8 +126,8 @@ final class SMTPSink: @unchecked Sendable {
             if let refused = options.refuseRecipients { arguments += ["--refuse-rcpt", refused] }
             // A port free a moment ago may be taken by the time the sink binds it: try another.
             var lastError: any Error = TimedOut(what: "an SMTP sink to start")
-            for _ in 0..<3 {
-                let port = try FreePorts.take(1)[0]
+            for _ in 0..<(options.port == nil ? 3 : 1) {
+                let port = try options.port ?? FreePorts.take(1)[0]
                 do {
                     let (process, lifeline) = try await launch(arguments + ["--port", String(port)], root: root)
                     return SMTPSink(port: port, caFile: caFile, options: options, root: root, process: process, lifeline: lifeline)

@@ -49,6 +49,10 @@ func buildApplication(
     // Read before anything starts, so a malformed smtp.* setting stops the service at once.
     let mail = try dependencies.mail ?? MailSetup.configured(configuration)
     let settings = try EmailSettings(configuration)
+    if let timeout = mail?.timeout, settings.retry.lease <= timeout {
+        // A lease that ran out while the attempt still talks to the server would let a second one send it too.
+        throw ConfigurationError.invalid(key: "email.lease.seconds", why: "must be longer than smtp.timeout.seconds")
+    }
     let runtime = try await ServiceRuntime.start(configuration, definition: try notifyServiceDefinition(), logger: logger, metrics: metrics)
     if let mail {
         runtime.logger.info("E-mail goes out over SMTP", metadata: ["smtp": "\(mail.description)"])

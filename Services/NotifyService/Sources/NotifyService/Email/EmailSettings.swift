@@ -4,7 +4,9 @@ import Foundation
 
 /// How NotifyService's e-mail is composed and retried: `portal.url` (where links in e-mails start),
 /// `email.retry.base.ms` and `email.retry.max.ms` (back-off while the SMTP server is down or
-/// answers 4xx) and `email.max.attempts` (then the e-mail is `failed`).
+/// answers 4xx), `email.max.attempts` (then the e-mail is `failed`) and `email.lease.seconds` (how
+/// long one attempt holds its e-mail; after a crash, when another replica or the restarted service
+/// may take it up — longer than `smtp.timeout.seconds`, which bounds an attempt).
 struct EmailSettings: Sendable {
     var portalURL: String?
     var retry: JobRetryPolicy
@@ -35,8 +37,8 @@ struct EmailSettings: Sendable {
             portalURL: portal,
             retry: JobRetryPolicy(base: .milliseconds(try integer("email.retry.base.ms", 30_000, 1...3_600_000)),
                                   maxDelay: .milliseconds(try integer("email.retry.max.ms", 3_600_000, 1...86_400_000)),
-                                  lease: .seconds(120)),
-            maxAttempts: try integer("email.max.attempts", 10, 1...100))
+                                  lease: .seconds(try integer("email.lease.seconds", 120, 2...3600))),
+            maxAttempts: try integer("email.max.attempts", 10, 1...10_000))
     }
 
     /// Where the portal (or the app) shows a thread.

@@ -8,16 +8,19 @@ struct MailSetup: Sendable, CustomStringConvertible {
     var from: MailAddress
     /// What the start-up log says of it (never a credential).
     var description: String
+    /// The longest one attempt to send may take.
+    var timeout: Duration?
 
-    init(mailer: any Mailer, from: MailAddress, description: String = "a test double") {
+    init(mailer: any Mailer, from: MailAddress, description: String = "a test double", timeout: Duration? = nil) {
         self.mailer = mailer
         self.from = from
         self.description = description
+        self.timeout = timeout
     }
 
     /// The SMTP mailer `smtp.*` settings describe; nil without `smtp.url`.
     static func configured(_ configuration: ServiceConfiguration) throws -> MailSetup? {
-        try SMTPSettings(configuration.reader).map { MailSetup(mailer: SMTPMailer(settings: $0), from: $0.from, description: "\($0)") }
+        try SMTPSettings(configuration.reader).map { MailSetup(mailer: SMTPMailer(settings: $0), from: $0.from, description: "\($0)", timeout: $0.timeout) }
     }
 
     /// The domain of Message-IDs: the sender's, else the portal's host, else a reserved name.

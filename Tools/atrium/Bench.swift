@@ -60,7 +60,7 @@ struct Bench: AsyncParsableCommand {
 
 enum BenchCluster {
     /// Starts all five on free ports; returns the cluster and the milliseconds until ready and wired.
-    static func start(binDirectory: URL, secret: String, postgres: String?) async throws -> (Cluster, Int64) {
+    static func start(binDirectory: URL, secret: String, postgres: String?, settings: [String: String] = [:]) async throws -> (Cluster, Int64) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-bench-\(UUID().uuidString)")
         let ports = try FreePorts.take(ServiceName.allCases.count)
         var assigned: [ServiceName: Int] = [:]
@@ -71,7 +71,7 @@ enum BenchCluster {
             // The bench signs in from one address as fast as it can: the per-client limit would measure itself.
             sharedSettings: ["ATRIUM_LOG_LEVEL": "warning", "ATRIUM_SIGNIN_CLIENT_BURST": "1000000",
                              // The bench consumer listens on loopback, which firm subscriptions may not reach by default.
-                             "ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"])
+                             "ATRIUM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"].merging(settings) { _, new in new })
         let started = ContinuousClock.now
         let cluster = try Cluster.start(topology, binDirectory: binDirectory, logDirectory: directory.appendingPathComponent("logs"))
         try await cluster.waitUntilReady()

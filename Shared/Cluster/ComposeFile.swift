@@ -46,6 +46,9 @@ public enum ComposeFile {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// NotifyService's settings a deployment gives through its environment (empty: unset).
+    static let mailSettings = ["ATRIUM_SMTP_URL", "ATRIUM_SMTP_USER", "ATRIUM_SMTP_PASSWORD", "ATRIUM_SMTP_FROM", "ATRIUM_PORTAL_URL"]
+
     private static func serviceBlock(_ service: ServiceName, topology: Topology) -> [String] {
         let port = topology.endpoints[service]?.port ?? service.defaultPort
         var environment = topology.environment(for: service)
@@ -53,6 +56,11 @@ public enum ComposeFile {
         let secret = secretVariable(of: service)
         environment[service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"] =
             "${\(secret):?run atrium secrets > .env first}"
+        if service == .notify {
+            // E-mail goes out once the deployment's `.env` (or shell) names an SMTP server; until
+            // then NotifyService holds it.
+            for name in mailSettings { environment[name] = "${\(name):-}" }
+        }
         return [
             "  \(service.displayName):",
             "    build:",

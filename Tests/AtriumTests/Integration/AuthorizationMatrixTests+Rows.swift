@@ -15,12 +15,12 @@ extension AuthorizationMatrixTests {
             // Chat templates
             + chatTemplateRows(world, cluster: cluster)
             // Inbox+, preferences and the e-mail queue
-            + notifyRows()
+            + notifyRows(world)
     }
 
     /// NotifyService: everyone has an inbox of their own (a portal view reads the contact's);
     /// preferences are team members'; the e-mail queue is the owners' and admins'.
-    static func notifyRows() -> [Row] {
+    static func notifyRows(_ w: MatrixWorld) -> [Row] {
         let everyone = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: status, otherContact: status) }
         let members = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
         let admins = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
@@ -32,6 +32,9 @@ extension AuthorizationMatrixTests {
             // Nobody's item is anybody else's: one that is not the caller's is missing.
             row(.notify, .GET, "/v1/inbox/ntf_missing", everyone(404)),
             row(.notify, .PATCH, "/v1/inbox/ntf_missing", ["read": true], everyone(404)),
+            // The contact's own item: theirs alone (a portal view of them reads it and changes nothing).
+            row(.notify, .GET, "/v1/inbox/\(w.inboxItem)", expect(owner: 404, assigned: 404, unassigned: 404, contact: 200, otherContact: 404)),
+            row(.notify, .PATCH, "/v1/inbox/\(w.inboxItem)", ["read": false], expect(owner: 404, assigned: 404, unassigned: 404, contact: 200, otherContact: 404)),
             row(.notify, .GET, "/v1/notification-preferences", members(200)),
             row(.notify, .PUT, "/v1/notification-preferences", ["items": [["kind": "task_changed", "channel": "inbox"]]], members(200)),
             row(.notify, .GET, "/v1/emails?status=held", admins(200)),

@@ -47,11 +47,14 @@ struct MatrixWorld: Sendable {
     // Chat templates
     /// A chat template of the firm.
     let chatTemplate: String
+    // Inbox+
+    /// An item of `contactA`'s inbox (NotifyService told them of `thread`).
+    let inboxItem: String
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
-         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate]
+         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem]
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -161,12 +164,19 @@ struct MatrixWorld: Sendable {
             "name": "Matrix", "subject": "[ACCOUNT_NAME]: documents for [LAST_YEAR]", "body": "Dear [CONTACT_FIRST_NAME],",
             "tasks": [["text": "Upload your bank statements"]], "reminders": ["daysUntilNext": 3, "count": 2],
         ]))
+        // Inbox+: NotifyService told the contact of the new thread.
+        let contactInbox = ServiceHTTP(base: cluster.url(.notify), token: tokens[.contact])
+        var inboxItem: String?
+        try await eventually("the contact's inbox item") {
+            inboxItem = (try await contactInbox.send(.GET, "/v1/inbox").json["items"] as? [[String: Any]])?.first?["id"] as? String
+            return inboxItem != nil
+        }
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
             orderThread: orderID, orderTask: orderTask, job: job, bulkSend: bulkSend, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
-            template: template, chatTemplate: chatTemplate)
+            template: template, chatTemplate: chatTemplate, inboxItem: try #require(inboxItem))
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

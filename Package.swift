@@ -128,6 +128,8 @@ let package = Package(
         ),
 
         // The system's SQLite (Debian's libsqlite3-dev), called directly on the request's own thread.
+        // Template shortcodes (`[ACCOUNT_NAME]`…): ChatService's chat templates and NotifyService's e-mail templates.
+        .target(name: "AtriumShortcodes", path: "Shared/Shortcodes", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite3", path: "Shared/CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Its own module: SQLite-NIO's copy of sqlite3.h may not meet the system's in one module.
         .target(
@@ -176,6 +178,7 @@ let package = Package(
         ])
         + service("ChatService", contract: "ChatAPI", extra: [
             "AccountAPI",
+            "AtriumShortcodes",
             "DocAPI",
             // Markdown to HTML for chat messages (ChatService/Format), its output sanitised there.
             .product(name: "Ink", package: "Ink"),
@@ -186,6 +189,7 @@ let package = Package(
         + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
         + service("NotifyService", contract: "NotifyAPI", extra: [
             "AccountAPI",
+            "AtriumShortcodes",
             "ChatAPI",
             // E-mail goes out over SMTP through libcurl (NotifyService/Mail/SMTPMailer).
             "Curl",
@@ -249,6 +253,7 @@ let package = Package(
                     "NotifyService",
                     "DocService",
                     "Curl",
+                    "AtriumShortcodes",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                     .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -1,3 +1,4 @@
+import AtriumShortcodes
 @testable import ChatService
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import AtriumShortcodes
 public import AtriumRuntime
 public import HTTPTypes
 

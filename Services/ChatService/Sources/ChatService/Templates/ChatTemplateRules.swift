@@ -1,3 +1,4 @@
+import AtriumShortcodes
 import ChatAPI
 import Foundation
 

@@ -1,3 +1,4 @@
+import AtriumShortcodes
 import AtriumRuntime
 import Foundation
 

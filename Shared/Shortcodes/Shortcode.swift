@@ -1,6 +1,6 @@
-/// A placeholder a chat template's subject or body may hold, replaced with live data when a
-/// thread is started from it (SPEC "Chats"). Written `[ACCOUNT_NAME]`: the raw value in brackets.
-enum Shortcode: String, CaseIterable, Sendable {
+/// A placeholder a chat or e-mail template's subject or body may hold, replaced with live data
+/// when it is used (SPEC "Chats"). Written `[ACCOUNT_NAME]`: the raw value in brackets.
+public enum Shortcode: String, CaseIterable, Sendable {
     case accountName = "ACCOUNT_NAME"
     case contactFirstName = "CONTACT_FIRST_NAME"
     case contactLastName = "CONTACT_LAST_NAME"
@@ -14,10 +14,10 @@ enum Shortcode: String, CaseIterable, Sendable {
     case lastYear = "LAST_YEAR"
 
     /// How it is written in a template: `[ACCOUNT_NAME]`.
-    var token: String { "[\(rawValue)]" }
+    public var token: String { "[\(rawValue)]" }
 
     /// The live value in `context`; nil when the context lacks it (no contact, no job).
-    func value(in context: ShortcodeContext) -> String? {
+    public func value(in context: ShortcodeContext) -> String? {
         switch self {
         case .accountName: context.accountName
         case .contactFirstName: ShortcodeContext.present(context.contactFirstName)

@@ -1,18 +1,18 @@
-import Foundation
+public import Foundation
 
 /// The live data shortcodes are replaced with: who the thread is for, at what moment, and where
 /// (the time zone decides which day "today" is).
-struct ShortcodeContext: Sendable {
-    var accountName: String
-    var contactFirstName: String?
-    var contactLastName: String?
-    var firmName: String
+public struct ShortcodeContext: Sendable {
+    public var accountName: String
+    public var contactFirstName: String?
+    public var contactLastName: String?
+    public var firmName: String
     /// The job the thread is started for, if any (a pipeline's "send message" automation).
-    var jobName: String?
-    var now: Date
-    var timeZone: TimeZone
+    public var jobName: String?
+    public var now: Date
+    public var timeZone: TimeZone
 
-    init(
+    public init(
         accountName: String, contactFirstName: String? = nil, contactLastName: String? = nil, firmName: String,
         jobName: String? = nil, now: Date = Date(), timeZone: TimeZone = .gmt
     ) {
@@ -26,17 +26,17 @@ struct ShortcodeContext: Sendable {
     }
 
     /// First and last name with one space between; nil when the contact has neither.
-    var contactFullName: String? {
+    public var contactFullName: String? {
         let parts = [contactFirstName, contactLastName].compactMap { Self.present($0)?.trimmingCharacters(in: .whitespaces) }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
     /// `text` unless it is absent or only white space (which would render as a blank).
-    static func present(_ text: String?) -> String? {
+    public static func present(_ text: String?) -> String? {
         guard let text, !text.allSatisfy(\.isWhitespace) else { return nil }
         return text
     }
 
     /// `now` as a Gregorian calendar date in `timeZone`.
-    var today: CalendarDay { CalendarDay(now, in: timeZone) }
+    public var today: CalendarDay { CalendarDay(now, in: timeZone) }
 }

@@ -5,20 +5,20 @@
 /// underscores. Not tokens, because Markdown gives them another meaning or they are plainly
 /// prose: a link's or image's text (`[TEXT](url)`), mixed or lower case (`[Account_Name]`), one
 /// letter (`[X]`, a checked task-list box), digits first (`[2024]`, `[1]`).
-struct ShortcodeToken {
+public struct ShortcodeToken: Sendable {
     /// From `[` to `]`, in the text's unicode scalars.
-    let range: Range<String.Index>
-    let name: String
+    public let range: Range<String.Index>
+    public let name: String
     /// Preceded by an odd number of backslashes: `\[NAME]` is a literal bracket, as in Markdown.
-    let isEscaped: Bool
+    public let isEscaped: Bool
 
     /// `[NAME]`, as written.
-    var written: String { "[\(name)]" }
+    public var written: String { "[\(name)]" }
 
-    var shortcode: Shortcode? { Shortcode(rawValue: name) }
+    public var shortcode: Shortcode? { Shortcode(rawValue: name) }
 
     /// Every token of `text`, in order.
-    static func all(in text: String) -> [ShortcodeToken] {
+    public static func all(in text: String) -> [ShortcodeToken] {
         let scalars = text.unicodeScalars
         var tokens: [ShortcodeToken] = []
         var backslashes = 0

@@ -20,8 +20,9 @@ extension AuthorizationMatrixTests {
                 named.formUnion(ids)
                 let nothing = Dictionary(uniqueKeysWithValues: ids.map { ($0, Identifier.make(String($0.prefix { $0 != "_" }))) })
                 let client = ServiceHTTP(base: cluster.url(row.service), token: a.tokens[persona])
-                let real = try await client.send(row.method, path, json: body)
-                let none = try await client.send(row.method, replacing(path, nothing) as? String ?? path, json: body.map { replacing($0, nothing) })
+                let real = try await client.send(row.method, path, json: body, headers: row.headers(persona))
+                let none = try await client.send(row.method, replacing(path, nothing) as? String ?? path, json: body.map { replacing($0, nothing) },
+                                                 headers: row.headers(persona))
                 if (200..<300).contains(real.status) && !row.judgedLater || real.status != none.status {
                     leaks.append("\(row.name) \(path) as firm A's \(persona): \(real.status) about firm B's, \(none.status) about nothing \(real.json)")
                 }

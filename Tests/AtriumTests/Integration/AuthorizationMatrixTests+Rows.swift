@@ -38,6 +38,17 @@ extension AuthorizationMatrixTests {
             row(.notify, .GET, "/v1/notification-preferences", members(200)),
             row(.notify, .PUT, "/v1/notification-preferences", ["items": [["kind": "task_changed", "channel": "inbox"]]], members(200)),
             row(.notify, .GET, "/v1/emails?status=held", admins(200)),
+            // E-mail templates: the firm's; owners and admins manage them.
+            row(.notify, .GET, "/v1/email-templates", members(200)),
+            Row(service: .notify, method: .POST, path: MatrixWorld.at("/v1/email-templates"),
+                body: { ["name": unique($0), "subject": "Hello [ACCOUNT_NAME]", "body": "Dear [CONTACT_FIRST_NAME]"] }, expected: admins(201)),
+            row(.notify, .GET, "/v1/email-templates/\(w.emailTemplate)", members(200)),
+            row(.notify, .PATCH, "/v1/email-templates/\(w.emailTemplate)", ["subject": "Hello [ACCOUNT_NAME]"], admins(200)),
+            row(.notify, .DELETE, "/v1/email-templates/etpl_missing", admins(404)),
+            // The pipeline's "send e-mail": whoever may see the account (services too); a fresh key each time.
+            Row(service: .notify, method: .POST, path: MatrixWorld.at("/v1/accounts/\(w.accountA)/emails"), body: { _ in ["templateId": w.emailTemplate] },
+                expected: expect(owner: 201, assigned: 201, unassigned: 404, contact: 403, otherContact: 403),
+                headers: { _ in [("Idempotency-Key", UUID().uuidString)] }),
             row(.notify, .GET, "/v1/emails/eml_missing", admins(404)),
             row(.notify, .POST, "/v1/inbound/chat-events", ["unsigned": true], all(400)),
             row(.notify, .POST, "/v1/inbound/invitation-events", ["unsigned": true], all(400)),

@@ -32,6 +32,8 @@ struct AuthorizationMatrixTests {
         /// Accepted now and judged per item later (a bulk send): another firm's ids get the same 202
         /// as ids of nothing, and their items are skipped as `no_access` (ChatBulkSendTests).
         var judgedLater = false
+        /// Extra request headers, made for each request (an `Idempotency-Key` must not repeat).
+        var headers: @Sendable (Persona) -> [(String, String)] = { _ in [] }
 
         var name: String { "\(service.rawValue) \(method.rawValue)" }
 
@@ -96,7 +98,7 @@ struct AuthorizationMatrixTests {
                 let (status, body) = row.upload
                     ? try await client.send(row.method, path, raw: Data(Multipart.body([("m.pdf", Array("%PDF-1.4".utf8), "")], fields: [:]).1),
                                             contentType: "multipart/form-data; boundary=" + Multipart.lastBoundary)
-                    : try await client.send(row.method, path, json: row.body(persona))
+                    : try await client.send(row.method, path, json: row.body(persona), headers: row.headers(persona))
                 if status != row.expected(persona) {
                     failures.append("\(row.name) \(path) as \(persona): \(status), expected \(row.expected(persona)) \(body)")
                 }

@@ -50,11 +50,13 @@ struct MatrixWorld: Sendable {
     // Inbox+
     /// An item of `contactA`'s inbox (NotifyService told them of `thread`).
     let inboxItem: String
+    /// An e-mail template of the firm.
+    let emailTemplate: String
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
-         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem]
+         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate]
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -171,12 +173,16 @@ struct MatrixWorld: Sendable {
             inboxItem = (try await contactInbox.send(.GET, "/v1/inbox").json["items"] as? [[String: Any]])?.first?["id"] as? String
             return inboxItem != nil
         }
+        let emailTemplate = try created(try await ServiceHTTP(base: cluster.url(.notify), token: owner).send(.POST, "/v1/email-templates", json: [
+            "name": "Matrix", "subject": "[ACCOUNT_NAME]", "body": "Dear [CONTACT_FIRST_NAME],",
+        ]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
             orderThread: orderID, orderTask: orderTask, job: job, bulkSend: bulkSend, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
-            template: template, chatTemplate: chatTemplate, inboxItem: try #require(inboxItem))
+            template: template, chatTemplate: chatTemplate, inboxItem: try #require(inboxItem),
+            emailTemplate: emailTemplate)
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

@@ -60,7 +60,7 @@ func buildApplication(
         runtime.logger.info("E-mail is not configured (smtp.url is unset): e-mails are held until it is")
     }
     let handler = try notifyHandler(runtime, dependencies: dependencies, settings: settings, mail: mail)
-    let directory = try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients)
+    let directory = handler.people
     let delivery = NoticeDelivery(inbox: handler.inbox, emails: handler.emails, preferences: handler.preferences, composer: handler.composer,
                                   domain: handler.mailDomain, clock: dependencies.clock, hub: handler.hub)
     let fanout = FanoutJob(outbox: runtime.outbox, directory: directory, delivery: delivery)
@@ -95,7 +95,9 @@ func notifyHandler(_ runtime: ServiceRuntime, dependencies: NotifyDependencies, 
     return NotifyAPIHandler(
         outbox: runtime.outbox, inbox: InboxStore(), preferences: PreferenceStore(), emails: EmailStore(),
         composer: try EmailComposer(settings: settings),
-        hub: InboxHub(store: InboxStore(), database: runtime.database, poll: live.poll, logger: runtime.logger), directory: try dependencies.accounts ?? runtime.accountDirectory(),
+        hub: InboxHub(store: InboxStore(), database: runtime.database, poll: live.poll, logger: runtime.logger),
+        directory: try dependencies.accounts ?? runtime.accountDirectory(),
+        people: try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients), templates: EmailTemplateStore(),
         chatInbox: runtime.inbox(for: chatEventsSubscription), accountInbox: runtime.inbox(for: accountEventsSubscription),
         mailDomain: MailSetup.domain(from: mail?.from, portalURL: settings.portalURL), clock: dependencies.clock)
 }

@@ -14,6 +14,9 @@ struct NotifyAPIHandler: APIProtocol {
     let hub: InboxHub
     /// Who may see which account (portal views), answered from the local cache.
     let directory: any AccountDirectory
+    /// Who hears about an account, from AccountService.
+    let people: any NotifyDirectory
+    let templates: EmailTemplateStore
     /// Where ChatService's and AccountService's signed events are recorded once each.
     let chatInbox: WebhookInbox
     let accountInbox: WebhookInbox

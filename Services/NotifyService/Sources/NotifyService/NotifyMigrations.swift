@@ -82,5 +82,22 @@ enum NotifyMigrations {
             "ALTER TABLE inbox_items ADD COLUMN seq BIGINT",
             "CREATE INDEX inbox_items_stream ON inbox_items (recipient_id, seq)",
         ]),
+        // A firm's e-mail templates (the pipeline's "send e-mail"): names unique in any case.
+        Migration("notify-0005-email-templates", [
+            """
+            CREATE TABLE email_templates (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX email_templates_names ON email_templates (firm_id, name_key)",
+        ]),
     ]
 }

@@ -41,6 +41,17 @@ struct EmailComposer: Sendable {
         return EmailContent(subject: title, text: render(context, "notice.txt"), html: render(context, "notice.html"))
     }
 
+    /// A firm's template as written for `contact`: the filled subject, and the filled body as the
+    /// text part and, escaped, as the HTML part's paragraphs.
+    func templated(subject: String, body: String, to contact: Person, audience: Audience) -> EmailContent {
+        let context: [String: Any] = [
+            "title": subject, "lines": body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+            "footer": "You receive this because you get notifications about \(audience.accountName) from \(audience.firmName).",
+            "link": settings.link(thread: nil) ?? "", "action": "Open your portal",
+        ]
+        return EmailContent(subject: subject, text: render(context, "notice.txt"), html: render(context, "notice.html"))
+    }
+
     /// An invitation e-mail; its link is `linkMarker` until sending.
     func invitation(firstName: String, firm: String, kind: String, expires: Date) -> EmailContent {
         let invitation = kind == "member"

@@ -16,6 +16,12 @@ struct EmailStore: Sendable {
         return row != nil
     }
 
+    /// The e-mails one cause made, in id order.
+    func emails(cause: String, on db: any SQLDatabase) async throws -> [EmailRecord] {
+        try await db.select().column("*").from("emails").where("cause", .equal, SQLBind(cause)).orderBy("id")
+            .all(decoding: EmailRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     func email(_ id: String, on db: any SQLDatabase) async throws -> EmailRecord? {
         try await db.row(EmailRecord.self, from: "emails", is: id)
     }

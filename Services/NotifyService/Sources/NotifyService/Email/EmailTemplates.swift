@@ -5,7 +5,7 @@ enum EmailTemplates {
     static let noticeHTML = """
         <!doctype html>
         <html><body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; color: #1d1d1f;">
-        <p>{{greeting}}</p>
+        {{#greeting}}<p>{{greeting}}</p>{{/greeting}}
         <h2 style="font-size: 18px;">{{title}}</h2>
         {{#lines}}<p style="margin: 0 0 8px;">{{.}}</p>
         {{/lines}}
@@ -16,8 +16,10 @@ enum EmailTemplates {
         """
 
     static let noticeText = """
+        {{#greeting}}
         {{{greeting}}}
 
+        {{/greeting}}
         {{{title}}}
 
         {{#lines}}{{{.}}}

@@ -11,6 +11,8 @@ enum NoticeKind: String, CaseIterable, Codable, Sendable {
     case pendingTasks = "pending_tasks"
     case reminder
     case invitation
+    /// A firm's e-mail template sent to a contact.
+    case template
 }
 
 /// Someone NotifyService tells something: a team member or a contact, as the directory knew them

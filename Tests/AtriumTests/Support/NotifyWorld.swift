@@ -28,7 +28,7 @@ struct NotifyWorld: Sendable {
 
     /// Runs `body` against a fresh NotifyService; `mail: false` runs it without an SMTP server.
     static func run(
-        _ engine: TestEngine = .sqlite, mail: Bool = true, overrides: [String: String] = [:],
+        _ engine: TestEngine = .sqlite, mail: Bool = true, clock: ManualJobClock? = nil, overrides: [String: String] = [:],
         _ body: @escaping @Sendable (NotifyWorld) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
@@ -39,7 +39,8 @@ struct NotifyWorld: Sendable {
             let setup = mail ? MailSetup(mailer: mailer, from: MailAddress(name: "Atrium", email: "no-reply@firm.example")) : nil
             let app = try await NotifyService.buildApplication(
                 try TestConfiguration.make(.notify, storage: storage, overrides: settings),
-                dependencies: NotifyDependencies(directory: directory, accounts: ChatWorld.directory, mail: setup))
+                dependencies: NotifyDependencies(directory: directory, accounts: ChatWorld.directory, mail: setup,
+                                                 clock: clock ?? SystemJobClock()))
             let key = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.chat")
             let invitationKey = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.account")
             let signer = try await TestConfiguration.signer()

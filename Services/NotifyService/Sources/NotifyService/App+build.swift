@@ -62,14 +62,18 @@ func buildApplication(
     let handler = try notifyHandler(runtime, dependencies: dependencies, settings: settings, mail: mail)
     let directory = handler.people
     let delivery = NoticeDelivery(inbox: handler.inbox, emails: handler.emails, preferences: handler.preferences, composer: handler.composer,
-                                  domain: handler.mailDomain, clock: dependencies.clock, hub: handler.hub)
+                                  domain: handler.mailDomain, clock: dependencies.clock, hub: handler.hub, digests: handler.digests)
     let fanout = FanoutJob(outbox: runtime.outbox, directory: directory, delivery: delivery)
     let sender = EmailSendJob(database: runtime.database, store: handler.emails, composer: handler.composer, directory: directory,
                               mailer: mail?.mailer, from: mail?.from, logger: runtime.logger)
     // E-mails kept while no SMTP server was configured go out now that one is.
     if mail != nil { try await EmailSendJob.release(store: handler.emails, outbox: runtime.outbox, maxAttempts: settings.maxAttempts) }
+    let hour = try ServiceConfiguration.integer(configuration.reader, "notify.digest.hour", default: 7, in: 0...23)
+    let digest = DigestJob(outbox: runtime.outbox, store: handler.digests, emails: handler.emails, composer: handler.composer,
+                           domain: handler.mailDomain, hour: hour, clock: dependencies.clock)
+    try await runtime.outbox.transaction { tx in try await DigestJob.schedule(after: dependencies.clock.now(), hour: hour, on: tx) }
     let jobs = fanout.handlers(policy: JobRetryPolicy(base: settings.retry.base, maxDelay: settings.retry.maxDelay))
-        .merging(sender.handlers(policy: settings.retry))
+        .merging(sender.handlers(policy: settings.retry)).merging(digest.handlers())
     return runtime.application(router: try buildRouter(runtime, handler: handler), jobs: jobs, clock: dependencies.clock)
 }
 
@@ -98,6 +102,7 @@ func notifyHandler(_ runtime: ServiceRuntime, dependencies: NotifyDependencies, 
         hub: InboxHub(store: InboxStore(), database: runtime.database, poll: live.poll, logger: runtime.logger),
         directory: try dependencies.accounts ?? runtime.accountDirectory(),
         people: try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients), templates: EmailTemplateStore(),
+        digests: DigestStore(),
         chatInbox: runtime.inbox(for: chatEventsSubscription), accountInbox: runtime.inbox(for: accountEventsSubscription),
         mailDomain: MailSetup.domain(from: mail?.from, portalURL: settings.portalURL), clock: dependencies.clock)
 }

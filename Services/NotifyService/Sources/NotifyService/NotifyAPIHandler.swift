@@ -17,6 +17,7 @@ struct NotifyAPIHandler: APIProtocol {
     /// Who hears about an account, from AccountService.
     let people: any NotifyDirectory
     let templates: EmailTemplateStore
+    let digests: DigestStore
     /// Where ChatService's and AccountService's signed events are recorded once each.
     let chatInbox: WebhookInbox
     let accountInbox: WebhookInbox

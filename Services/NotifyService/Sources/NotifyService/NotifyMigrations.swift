@@ -99,5 +99,26 @@ enum NotifyMigrations {
             """,
             "CREATE UNIQUE INDEX email_templates_names ON email_templates (firm_id, name_key)",
         ]),
+        // The daily digest: a member's choice, and the notices waiting for their next digest.
+        Migration("notify-0006-digest", [
+            "CREATE TABLE member_settings (member_id TEXT PRIMARY KEY, digest INTEGER NOT NULL, updated_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE digest_entries (
+                id TEXT PRIMARY KEY,
+                cause TEXT NOT NULL,
+                firm_id TEXT NOT NULL,
+                member_id TEXT NOT NULL,
+                email TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                link TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX digest_entries_cause ON digest_entries (cause, member_id)",
+            "CREATE INDEX digest_entries_member ON digest_entries (member_id, id)",
+        ]),
     ]
 }

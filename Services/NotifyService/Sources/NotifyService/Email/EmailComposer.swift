@@ -52,6 +52,22 @@ struct EmailComposer: Sendable {
         return EmailContent(subject: subject, text: render(context, "notice.txt"), html: render(context, "notice.html"))
     }
 
+    /// A daily digest: one line per notice it stands for, oldest first.
+    func digest(_ entries: [DigestStore.Entry]) -> EmailContent {
+        let first = entries.first?.name.split(separator: " ").first.map(String.init) ?? ""
+        let title = entries.count == 1 ? "Your daily digest: 1 update" : "Your daily digest: \(entries.count) updates"
+        let lines = entries.map { entry in
+            let summary = entry.summary.split(separator: "\n").first.map(String.init) ?? ""
+            return "• \(entry.title)" + (summary.isEmpty ? "" : " — \(summary)") + (entry.link.map { " (\($0))" } ?? "")
+        }
+        let context: [String: Any] = [
+            "greeting": first.isEmpty ? "Hello," : "Hello \(first),", "title": title, "lines": lines,
+            "footer": "You receive one digest a day instead of an e-mail per update: change it in your notification preferences.",
+            "link": settings.link(thread: nil) ?? "", "action": "Open Atrium",
+        ]
+        return EmailContent(subject: title, text: render(context, "notice.txt"), html: render(context, "notice.html"))
+    }
+
     /// An invitation e-mail; its link is `linkMarker` until sending.
     func invitation(firstName: String, firm: String, kind: String, expires: Date) -> EmailContent {
         let invitation = kind == "member"

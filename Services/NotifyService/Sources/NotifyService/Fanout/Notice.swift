@@ -13,6 +13,8 @@ enum NoticeKind: String, CaseIterable, Codable, Sendable {
     case invitation
     /// A firm's e-mail template sent to a contact.
     case template
+    /// A team member's daily digest (e-mail only).
+    case digest
 }
 
 /// Someone NotifyService tells something: a team member or a contact, as the directory knew them

@@ -12,10 +12,12 @@ struct NoticeDelivery: Sendable {
     let domain: String
     let clock: any JobClock
     let hub: InboxHub
+    let digests: DigestStore
 
     func deliver(_ notices: [Notice], audience: Audience, cause: String, firmID: String, on tx: OutboxTransaction) async throws {
         let members = notices.filter { $0.recipient.kind == .member }.map(\.recipient.id)
         let chosen = try await preferences.chosen(by: members, on: tx.sql)
+        let digesting = try await digests.digesting(members, on: tx.sql)
         let now = clock.now()
         // Contacts are told in both places while their notify flag is on (else they are not in the audience at all).
         let channels = notices.map { notice in
@@ -28,7 +30,13 @@ struct NoticeDelivery: Sendable {
                 item.seq = numbers[notice.recipient.id]
                 _ = try await inbox.insert(item, on: tx.sql)
             }
-            if channel.email {
+            if channel.email, digesting.contains(notice.recipient.id) {
+                // Kept for the member's daily digest instead of an e-mail now.
+                try await digests.add(DigestStore.Entry(
+                    id: Identifier.make("dge"), cause: cause, firmId: firmID, memberId: notice.recipient.id, email: notice.recipient.email,
+                    name: notice.recipient.name, kind: notice.kind.rawValue, title: notice.title, summary: notice.summary,
+                    link: composer.settings.link(thread: notice.threadID), createdAt: now), on: tx.sql)
+            } else if channel.email {
                 let email = EmailRecord(cause: cause, firmID: firmID, kind: notice.kind,
                                         to: MailAddress(name: notice.recipient.name, email: notice.recipient.email),
                                         recipientID: notice.recipient.id, content: composer.render(notice, audience: audience),

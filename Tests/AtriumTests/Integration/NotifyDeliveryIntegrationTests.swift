@@ -87,9 +87,9 @@ struct NotifyDeliveryIntegrationTests {
                 #expect(Set(arrived) == queued, "none lost: \(queued.subtracting(arrived).count) missing")
                 // SMTP cannot say whether a message cut off by the kill was taken: such a one goes again,
                 // as the same message (same Message-ID), which receivers drop. Only those in flight can
-                // repeat — at most the runner's 16 jobs at once, never the half already sent.
+                // repeat — at most `smtp.connections` (4) at once, never the half already sent.
                 let repeats = arrived.count - Set(arrived).count
-                #expect(repeats <= 16, "\(repeats) repeats")
+                #expect(repeats <= 4, "\(repeats) repeats")
             }
         }
     }

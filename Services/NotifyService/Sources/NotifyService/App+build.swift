@@ -65,7 +65,8 @@ func buildApplication(
                                   domain: handler.mailDomain, clock: dependencies.clock, hub: handler.hub, digests: handler.digests)
     let fanout = FanoutJob(outbox: runtime.outbox, directory: directory, delivery: delivery)
     let sender = EmailSendJob(database: runtime.database, store: handler.emails, composer: handler.composer, directory: directory,
-                              mailer: mail?.mailer, from: mail?.from, logger: runtime.logger)
+                              mailer: mail?.mailer, from: mail?.from, connections: SMTPConnections(limit: settings.connections),
+                              logger: runtime.logger)
     // E-mails kept while no SMTP server was configured go out now that one is.
     if mail != nil { try await EmailSendJob.release(store: handler.emails, outbox: runtime.outbox, maxAttempts: settings.maxAttempts) }
     let hour = try ServiceConfiguration.integer(configuration.reader, "notify.digest.hour", default: 7, in: 0...23)

@@ -19,6 +19,7 @@ struct EmailSendJob: Sendable {
     /// Nil without `smtp.url`: e-mails are then held, never dropped.
     let mailer: (any Mailer)?
     let from: MailAddress?
+    let connections: SMTPConnections
     let logger: Logger
 
     /// Writes `email` and its sending job in `tx` (nothing when its cause already wrote to that address).
@@ -52,8 +53,12 @@ struct EmailSendJob: Sendable {
                                 text: content.text, html: content.html, messageID: email.messageId,
                                 date: EpochMillis.date(millis: email.createdAt))
         do {
-            try await mailer.send(mail)
-            try await store.record(email.id, status: .sent, attempts: job.attempt, error: nil, sentAt: EpochMillis.now(), on: database.sql)
+            // Recorded as sent the moment the server took it, before the connection is handed back.
+            let (store, database) = (self.store, self.database)
+            try await connections.run {
+                try await mailer.send(mail)
+                try await store.record(email.id, status: .sent, attempts: job.attempt, error: nil, sentAt: EpochMillis.now(), on: database.sql)
+            }
             return .succeeded()
         } catch MailError.permanent(let why) {
             try await store.record(email.id, status: .failed, attempts: job.attempt, error: why, on: database.sql)

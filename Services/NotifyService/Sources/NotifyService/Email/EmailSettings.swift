@@ -11,12 +11,15 @@ struct EmailSettings: Sendable {
     var portalURL: String?
     var retry: JobRetryPolicy
     var maxAttempts: Int
+    /// `smtp.connections`: SMTP conversations at once.
+    var connections: Int
 
     init(portalURL: String? = nil, retry: JobRetryPolicy = JobRetryPolicy(base: .seconds(30), maxDelay: .seconds(3600), lease: .seconds(120)),
-         maxAttempts: Int = 10) {
+         maxAttempts: Int = 10, connections: Int = 4) {
         self.portalURL = portalURL
         self.retry = retry
         self.maxAttempts = maxAttempts
+        self.connections = connections
     }
 
     init(_ configuration: ServiceConfiguration) throws {
@@ -38,7 +41,8 @@ struct EmailSettings: Sendable {
             retry: JobRetryPolicy(base: .milliseconds(try integer("email.retry.base.ms", 30_000, 1...3_600_000)),
                                   maxDelay: .milliseconds(try integer("email.retry.max.ms", 3_600_000, 1...86_400_000)),
                                   lease: .seconds(try integer("email.lease.seconds", 120, 2...3600))),
-            maxAttempts: try integer("email.max.attempts", 10, 1...10_000))
+            maxAttempts: try integer("email.max.attempts", 10, 1...10_000),
+            connections: try integer("smtp.connections", 4, 1...100))
     }
 
     /// Where the portal (or the app) shows a thread.

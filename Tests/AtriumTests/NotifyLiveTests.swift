@@ -46,9 +46,12 @@ struct NotifyLiveTests {
             #expect(try await world.deliver(EventTypes.chatMessageCreated, Bodies.message(author: Bodies.author("con_1", "contact"), text: "Fourth")) == 204)
             #expect(try await resumed.next()?.json["summary"] as? String == "Fourth")
 
-            // Someone else's stream hears none of it; a bad Last-Event-ID is a 400.
+            // A bad Last-Event-ID is a 400; one this stream never sent is a `reset`, then the stream as usual.
             let bad = try await EventStream.open(port: world.client.port, "/v1/inbox/events", as: world.owner, lastEventID: "abc")
             #expect(bad.status == 400)
+            var forged = try await EventStream.open(port: world.client.port, "/v1/inbox/events", as: world.owner, lastEventID: "999999")
+            #expect(try await forged.next()?.event == "reset")
+            #expect(try await forged.next()?.event == "counts")
         }
     }
 

@@ -127,7 +127,8 @@ struct SMTPMailerTests {
         let detail = try #require(await Self.failure(.temporary) {
             try await Self.mailer(["ATRIUM_SMTP_URL": "smtp://127.0.0.1:\(silent.port)", "ATRIUM_SMTP_TIMEOUT_SECONDS": "1"]).send(Self.mail)
         })
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Far below the 60 s default even on a loaded machine: the setting was honoured.
+        #expect(ContinuousClock.now - started < .seconds(45))
         #expect(detail.lowercased().contains("timeout") || detail.lowercased().contains("timed out"))
     }
 

@@ -68,7 +68,8 @@ func buildApplication(
                               mailer: mail?.mailer, from: mail?.from, connections: SMTPConnections(limit: settings.connections),
                               logger: runtime.logger)
     // E-mails kept while no SMTP server was configured go out now that one is.
-    if mail != nil { try await EmailSendJob.release(store: handler.emails, outbox: runtime.outbox, maxAttempts: settings.maxAttempts) }
+    if mail != nil { try await EmailSendJob.release(store: handler.emails, outbox: runtime.outbox, maxAttempts: settings.maxAttempts,
+                                                      clock: dependencies.clock) }
     let hour = try ServiceConfiguration.integer(configuration.reader, "notify.digest.hour", default: 7, in: 0...23)
     let digest = DigestJob(outbox: runtime.outbox, store: handler.digests, emails: handler.emails, composer: handler.composer,
                            domain: handler.mailDomain, hour: hour, clock: dependencies.clock)

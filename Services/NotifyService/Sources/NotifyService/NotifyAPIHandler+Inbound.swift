@@ -9,7 +9,7 @@ import NotifyAPI
 extension NotifyAPIHandler {
     func receiveChatEvent(_ input: NotifyAPI.Operations.ReceiveChatEvent.Input) async throws -> NotifyAPI.Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
-        let id = input.headers.webhookId
+        let (id, now) = (input.headers.webhookId, clock.now())
         let receipt = try await chatInbox.receive(
             id: id, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature, stream: stream
         ) { tx, type, body in
@@ -17,7 +17,7 @@ extension NotifyAPIHandler {
             guard try Self.checked(type: type, body: body) else { return }
             // Who hears is asked of AccountService outside this transaction: the fan-out is a job.
             try await JobQueue.enqueue(FanoutJob.kind, FanoutJob.Payload(cause: id, type: type, body: String(decoding: body, as: UTF8.self)),
-                                       uniqueKey: "fanout:\(id)", in: tx)
+                                       runAt: now, uniqueKey: "fanout:\(id)", in: tx)
         }
         if receipt == .applied { outbox.signal.notify() }
         return .noContent(.init())

@@ -22,10 +22,12 @@ struct EmailSendJob: Sendable {
     let connections: SMTPConnections
     let logger: Logger
 
-    /// Writes `email` and its sending job in `tx` (nothing when its cause already wrote to that address).
+    /// Writes `email` and its sending job in `tx` (nothing when its cause already wrote to that address),
+    /// due at the e-mail's creation on the service's job clock.
     static func queue(_ email: EmailRecord, store: EmailStore, maxAttempts: Int? = nil, on tx: OutboxTransaction) async throws {
         guard try await store.insert(email, on: tx.sql) else { return }
-        if let job = try await tx.enqueue(kind, Payload(emailId: email.id), uniqueKey: "email:\(email.id)", maxAttempts: maxAttempts) {
+        if let job = try await tx.enqueue(kind, Payload(emailId: email.id), runAt: email.createdAt, uniqueKey: "email:\(email.id)",
+                                          maxAttempts: maxAttempts) {
             try await store.setJob(email.id, job: job, on: tx.sql)
         }
     }
@@ -79,13 +81,13 @@ struct EmailSendJob: Sendable {
     }
 
     /// Queues every held e-mail again, once a mailer is configured (at start-up).
-    static func release(store: EmailStore, outbox: Outbox, maxAttempts: Int) async throws {
+    static func release(store: EmailStore, outbox: Outbox, maxAttempts: Int, clock: any JobClock) async throws {
         while true {
             let released = try await outbox.transaction { tx in
                 let ids = try await store.held(limit: 500, on: tx.sql)
                 for id in ids {
                     try await store.record(id, status: .queued, attempts: 0, error: nil, on: tx.sql)
-                    if let job = try await tx.enqueue(kind, Payload(emailId: id), maxAttempts: maxAttempts) { try await store.setJob(id, job: job, on: tx.sql) }
+                    if let job = try await tx.enqueue(kind, Payload(emailId: id), runAt: clock.now(), maxAttempts: maxAttempts) { try await store.setJob(id, job: job, on: tx.sql) }
                 }
                 return ids.count
             }

@@ -83,6 +83,11 @@ struct InboxStream: Sendable {
     private func catchUp(_ writer: inout any ResponseBodyWriter) async throws -> (position: Int64, cursor: Int64) {
         let cursor = try await store.cursors(of: [owner.recipientID], on: database.sql)[owner.recipientID] ?? 0
         guard let resume else { return (cursor, cursor) }
+        // An id past anything this person's stream has numbered is not one it sent: start afresh.
+        guard resume <= cursor else {
+            try await writer.write(ServerSentEvents.event(id: nil, name: "reset", data: #"{"reason":"That event id is not one this stream sent: reload the inbox."}"#))
+            return (cursor, cursor)
+        }
         let missed = try await store.items(after: resume, owner, limit: Self.maxReplay + 1, on: database.sql)
         guard missed.count <= Self.maxReplay else {
             try await writer.write(ServerSentEvents.event(id: nil, name: "reset", data: #"{"reason":"Too much arrived since to replay: reload the inbox."}"#))

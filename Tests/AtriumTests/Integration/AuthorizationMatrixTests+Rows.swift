@@ -16,6 +16,27 @@ extension AuthorizationMatrixTests {
             + chatTemplateRows(world, cluster: cluster)
             // Inbox+, preferences and the e-mail queue
             + notifyRows(world)
+            // Pipelines and stages
+            + pipelineRows(world)
+    }
+
+    /// Pipelines: the firm's team reads them; owners and admins shape them; contacts never see them.
+    static func pipelineRows(_ w: MatrixWorld) -> [Row] {
+        let members = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
+        let admins = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        return [
+            row(.pipeline, .GET, "/v1/pipelines", members(200)),
+            Row(service: .pipeline, method: .POST, path: MatrixWorld.at("/v1/pipelines"),
+                body: { ["name": unique($0), "stages": [["name": "One"]]] }, expected: admins(201)),
+            row(.pipeline, .GET, "/v1/pipelines/\(w.pipeline)", members(200)),
+            row(.pipeline, .PATCH, "/v1/pipelines/\(w.pipeline)", ["name": "Matrix"], admins(200)),
+            row(.pipeline, .DELETE, "/v1/pipelines/pl_missing", admins(404)),
+            Row(service: .pipeline, method: .POST, path: MatrixWorld.at("/v1/pipelines/\(w.pipeline)/stages"),
+                body: { ["name": unique($0)] }, expected: admins(201)),
+            row(.pipeline, .PATCH, "/v1/pipelines/\(w.pipeline)/stages/\(w.stage)", ["name": "One"], admins(200)),
+            row(.pipeline, .DELETE, "/v1/pipelines/\(w.pipeline)/stages/stg_missing", admins(404)),
+            row(.pipeline, .PUT, "/v1/pipelines/\(w.orderPipeline)/stage-order", ["stageIds": Array(w.orderStages.reversed())], admins(200)),
+        ]
     }
 
     /// NotifyService: everyone has an inbox of their own (a portal view reads the contact's);

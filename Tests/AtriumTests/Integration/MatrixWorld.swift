@@ -52,11 +52,18 @@ struct MatrixWorld: Sendable {
     let inboxItem: String
     /// An e-mail template of the firm.
     let emailTemplate: String
+    // Pipelines
+    /// A pipeline of the firm, its first stage, and a second pipeline whose two stages the rows reorder.
+    let pipeline: String
+    let stage: String
+    let orderPipeline: String
+    let orderStages: [String]
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
-        [firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
-         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate]
+        Set<String>([firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
+         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate, pipeline, stage, orderPipeline])
+            .union(orderStages)
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -176,13 +183,17 @@ struct MatrixWorld: Sendable {
         let emailTemplate = try created(try await ServiceHTTP(base: cluster.url(.notify), token: owner).send(.POST, "/v1/email-templates", json: [
             "name": "Matrix", "subject": "[ACCOUNT_NAME]", "body": "Dear [CONTACT_FIRST_NAME],",
         ]))
+        let madePipeline = try await pipeline.send(.POST, "/v1/pipelines", json: ["name": "Matrix", "stages": [["name": "One"], ["name": "Two"]]])
+        let ordered = try await pipeline.send(.POST, "/v1/pipelines", json: ["name": "Order", "stages": [["name": "A"], ["name": "B"]]])
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
             orderThread: orderID, orderTask: orderTask, job: job, bulkSend: bulkSend, spareMember: spareMember,
             folder: folder, document: document, hiddenDocument: hiddenDocument, subscription: subscription, delivery: delivery,
             template: template, chatTemplate: chatTemplate, inboxItem: try #require(inboxItem),
-            emailTemplate: emailTemplate)
+            emailTemplate: emailTemplate, pipeline: try created(madePipeline),
+            stage: try #require((madePipeline.json["stages"] as? [[String: Any]])?.first?["id"] as? String),
+            orderPipeline: try created(ordered), orderStages: (ordered.json["stages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

@@ -33,7 +33,7 @@ public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequest
     let router = try runtime.makeRouter()
     let inbox = runtime.inbox(for: "pipeline-service.chat")
     try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
-                           directory: try runtime.accountDirectory())
+                           directory: try runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: runtime.database.forUpdate))
         .registerHandlers(on: router, configuration: .atrium)
     return router
 }

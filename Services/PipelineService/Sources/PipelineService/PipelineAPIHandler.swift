@@ -11,6 +11,7 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let states: any ChatThreadStateRepository
     /// Who may see which account, answered from the local cache.
     let directory: any AccountDirectory
+    let pipelines: PipelineStore
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

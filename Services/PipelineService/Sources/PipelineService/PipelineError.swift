@@ -5,11 +5,18 @@ public import HTTPTypes
 public enum PipelineError: ProblemConvertible, Equatable {
     case threadNotKnown(String)
     case invalidEvent(String)
+    case pipelineNotFound(String)
+    case stageNotFound(String)
+    case invalid(String)
+    case notAllowed(String)
+    case conflict(String)
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
-        case .threadNotKnown: .notFound
-        case .invalidEvent: .badRequest
+        case .threadNotKnown, .pipelineNotFound, .stageNotFound: .notFound
+        case .invalidEvent, .invalid: .badRequest
+        case .notAllowed: .forbidden
+        case .conflict: .conflict
         }
     }
 
@@ -17,13 +24,20 @@ public enum PipelineError: ProblemConvertible, Equatable {
         switch self {
         case .threadNotKnown: "thread-not-known"
         case .invalidEvent: "invalid-event"
+        case .pipelineNotFound: "pipeline-not-found"
+        case .stageNotFound: "stage-not-found"
+        case .invalid: "invalid-request"
+        case .notAllowed: "forbidden"
+        case .conflict: "conflict"
         }
     }
 
     public var problemDetail: String {
         switch self {
         case .threadNotKnown(let id): "The pipeline service has heard nothing of thread \(id)."
-        case .invalidEvent(let why): why
+        case .pipelineNotFound(let id): "No pipeline \(id) that you can see."
+        case .stageNotFound(let id): "No stage \(id) in this pipeline."
+        case .invalidEvent(let why), .invalid(let why), .notAllowed(let why), .conflict(let why): why
         }
     }
 }

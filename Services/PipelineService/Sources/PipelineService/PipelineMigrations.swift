@@ -15,6 +15,32 @@ enum PipelineMigrations {
                 updated_at BIGINT NOT NULL
             )
             """
-        ])
+        ]),
+        // Pipelines and their ordered stages; a stage's condition is JSON (`TagCondition`), NULL for every job.
+        Migration("pipeline-0002-pipelines", [
+            """
+            CREATE TABLE pipelines (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX pipelines_names ON pipelines (firm_id, name_key)",
+            """
+            CREATE TABLE stages (
+                id TEXT PRIMARY KEY,
+                pipeline_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                automove INTEGER NOT NULL,
+                condition TEXT
+            )
+            """,
+            "CREATE INDEX stages_pipeline ON stages (pipeline_id, position)",
+        ]),
     ]
 }

@@ -14,7 +14,7 @@ public func pipelineServiceDefinition() throws -> ServiceDefinition {
         name: .pipeline, migrations: PipelineMigrations.all, document: try PipelineAPIDocument.yaml(),
         subscriptions: [
             SubscriptionRequest(
-                id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted],
+                id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened],
                 path: "/v1/inbound/chat-events")
         ],
         enforcesAccountAccess: true)

@@ -8,8 +8,10 @@ import SQLKit
 struct ChatEventApplier: Sendable {
     let states: any ChatThreadStateRepository
 
+    /// `chat.thread.tasks_completed` and `chat.thread.tasks_reopened` replace a thread's task summary
+    /// when they are newer than the one kept (`taskVersion`): a late or repeated event changes nothing.
     func apply(type: String, body: Data, on tx: any SQLDatabase) async throws {
-        guard type == EventTypes.chatThreadTasksCompleted else { return }
+        guard type == EventTypes.chatThreadTasksCompleted || type == EventTypes.chatThreadTasksReopened else { return }
         let event: WebhookEnvelope<ChatAPI.Components.Schemas.TasksCompletedEvent>
         do {
             event = try .decode(body)
@@ -17,9 +19,8 @@ struct ChatEventApplier: Sendable {
             throw PipelineError.invalidEvent("The \(type) payload does not match its schema.")
         }
         let data = event.data
-        try await states.recordTasksCompleted(
-            threadID: data.threadId, firmID: data.firmId, accountID: data.accountId,
-            completed: Int64(data.completedTasks), total: Int64(data.totalTasks),
-            at: EpochMillis.now(), on: tx)
+        _ = try await states.record(TaskSummary(
+            threadID: data.threadId, firmID: data.firmId, accountID: data.accountId, completed: Int64(data.completedTasks),
+            total: Int64(data.totalTasks), version: data.taskVersion, complete: type == EventTypes.chatThreadTasksCompleted), at: EpochMillis.now(), on: tx)
     }
 }

@@ -41,7 +41,7 @@ extension ChatThreadState {
     var wire: Components.Schemas.ChatThreadState {
         Components.Schemas.ChatThreadState(
             threadId: threadId, accountId: accountId, completedTasks: Int(completedTasks),
-            totalTasks: Int(totalTasks), tasksCompletedEvents: Int(tasksCompletedEvents),
+            totalTasks: Int(totalTasks), tasksCompletedEvents: Int(tasksCompletedEvents), complete: complete != 0, taskVersion: taskVersion,
             updatedAt: EpochMillis.date(millis: updatedAt))
     }
 }

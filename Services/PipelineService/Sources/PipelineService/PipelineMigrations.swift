@@ -42,5 +42,11 @@ enum PipelineMigrations {
             """,
             "CREATE INDEX stages_pipeline ON stages (pipeline_id, position)",
         ]),
+        // A thread's task summary is only ever replaced by a newer one (`task_version` grows per
+        // thread in ChatService), so late or repeated events cannot turn a thread back.
+        Migration("pipeline-0003-thread-task-versions", [
+            "ALTER TABLE chat_thread_states ADD COLUMN task_version BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE chat_thread_states ADD COLUMN complete INTEGER NOT NULL DEFAULT 0",
+        ]),
     ]
 }

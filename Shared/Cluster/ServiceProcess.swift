@@ -51,6 +51,11 @@ public final class ServiceProcess: @unchecked Sendable {
         kill(pid, signal)
     }
 
+    /// How long a SIGKILLed process may take to be seen gone: the kernel ends it once it leaves a
+    /// disk wait it may be blocked in, and Foundation notices the exit on a thread of its own. On a
+    /// loaded CI machine this once took over 10 s.
+    public static let killWait: Duration = .seconds(60)
+
     /// Waits up to `timeout` for the process to end; true if it did.
     public func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout

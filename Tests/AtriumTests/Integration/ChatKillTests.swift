@@ -33,7 +33,7 @@ struct ChatKillTests {
             try await eventually("some replies to land") { answered.count.load(ordering: .relaxed) >= 10 }
             let process = try #require(cluster.processes[.chat])
             process.signal(SIGKILL)
-            #expect(await process.waitForExit(timeout: .seconds(10)))
+            #expect(await process.waitForExit(timeout: ServiceProcess.killWait))
             await posting.value
             try process.start()
             try await cluster.waitUntilReady(timeout: IntegrationHarness.startTimeout)

@@ -30,7 +30,7 @@ struct DocUploadKillTests {
             try await eventually("the upload's bytes to reach the store") { Self.files(under: blobs).contains { $0.size >= 1 << 20 } }
             let process = try #require(cluster.processes[.doc])
             process.signal(SIGKILL)
-            #expect(await process.waitForExit(timeout: .seconds(10)))
+            #expect(await process.waitForExit(timeout: ServiceProcess.killWait))
             upload.cancel()
             _ = try? await upload.value
 

@@ -75,7 +75,7 @@ struct NotifyDeliveryIntegrationTests {
                 try await eventually(timeout: .seconds(60), "half the e-mails to go out") { try sink.messages().count >= count / 2 }
                 let notify = try #require(cluster.processes[.notify])
                 notify.signal(SIGKILL)
-                #expect(await notify.waitForExit(timeout: .seconds(10)))
+                #expect(await notify.waitForExit(timeout: ServiceProcess.killWait))
                 try notify.start()
                 try await cluster.waitUntilReady(timeout: IntegrationHarness.startTimeout)
                 try await eventually(timeout: .seconds(90), "every e-mail sent after the restart") {

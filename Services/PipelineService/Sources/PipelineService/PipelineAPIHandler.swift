@@ -12,6 +12,8 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     /// Who may see which account, answered from the local cache.
     let directory: any AccountDirectory
     let pipelines: PipelineStore
+    // -- jobs, automations and automove --
+    // -- client items and team tasks --
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

@@ -48,5 +48,7 @@ enum PipelineMigrations {
             "ALTER TABLE chat_thread_states ADD COLUMN task_version BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE chat_thread_states ADD COLUMN complete INTEGER NOT NULL DEFAULT 0",
         ]),
+        // -- jobs, automations and automove (pipeline-0004…0009) --
+        // -- client items and team tasks (pipeline-0010…0019) --
     ]
 }

@@ -186,7 +186,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ])
-        + service("PipelineService", contract: "PipelineAPI", extra: ["ChatAPI"])
+        + service("PipelineService", contract: "PipelineAPI", extra: ["AccountAPI", "ChatAPI", "DocAPI", "NotifyAPI"])
         + service("NotifyService", contract: "NotifyAPI", extra: [
             "AccountAPI",
             "AtriumShortcodes",

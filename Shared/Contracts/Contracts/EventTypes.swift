@@ -39,6 +39,16 @@ public enum EventTypes {
     public static let docDocumentUploaded = "doc.document.uploaded"
     /// DocService: a document was deleted; whatever refers to it drops it (`DocumentDeletedEvent`).
     public static let docDocumentDeleted = "doc.document.deleted"
+    /// PipelineService: a job was created in its first stage (`JobEvent`).
+    public static let pipelineJobCreated = "pipeline.job.created"
+    /// PipelineService: a job moved to another stage, by a person or by automove (`JobMovedEvent`).
+    public static let pipelineJobMoved = "pipeline.job.moved"
+    /// PipelineService: a job was completed (`JobEvent`).
+    public static let pipelineJobCompleted = "pipeline.job.completed"
+    /// PipelineService: a job was archived (`JobEvent`).
+    public static let pipelineJobArchived = "pipeline.job.archived"
+    /// PipelineService: an automation's attempt failed for the first time in a stage entry (`AutomationFailedEvent`).
+    public static let pipelineAutomationFailed = "pipeline.automation.failed"
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.

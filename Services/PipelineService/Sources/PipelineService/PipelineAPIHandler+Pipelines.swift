@@ -48,9 +48,13 @@ extension PipelineAPIHandler {
 
     func deletePipeline(_ input: Operations.DeletePipeline.Input) async throws -> Operations.DeletePipeline.Output {
         let (_, firm) = try Self.editor()
-        let (id, store) = (input.path.pipelineId, pipelines)
+        let (id, store, jobs) = (input.path.pipelineId, pipelines, jobs)
         try await database.transaction { tx in
             guard let model = try await store.model(id, lock: true, on: tx), model.pipeline.firmId == firm else { throw PipelineError.pipelineNotFound(id) }
+            let held = try await jobs.count(pipeline: id, on: tx)
+            guard held == 0 else {
+                throw PipelineError.conflict("\(model.pipeline.name) holds \(held) job\(held == 1 ? "" : "s"); move them to another pipeline first.")
+            }
             try await store.delete(id, on: tx)
         }
         return .noContent(.init())
@@ -93,21 +97,39 @@ extension PipelineAPIHandler {
     }
 
     func deleteStage(_ input: Operations.DeleteStage.Input) async throws -> Operations.DeleteStage.Output {
-        let stageID = input.path.stageId
-        return .ok(.init(body: .json(try await edit(input.path.pipelineId) { model in
+        let (caller, _) = try Self.editor()
+        let (stageID, pipelineID) = (input.path.stageId, input.path.pipelineId)
+        let held = try await jobs.jobIDs(inStage: stageID, on: database.sql)
+        if !held.isEmpty {
+            guard let targetID = input.query.moveJobsTo else {
+                throw PipelineError.conflict("The stage holds \(held.count) job\(held.count == 1 ? "" : "s"); say where they go with moveJobsTo.")
+            }
+            guard targetID != stageID, let model = try await pipelines.model(pipelineID, on: database.sql),
+                  model.pipeline.firmId == caller.firmID, let target = model.stages.first(where: { $0.id == targetID }) else {
+                throw PipelineError.invalid("moveJobsTo must name another stage of this pipeline.")
+            }
+            for id in held {
+                // Their items stay linked and open: the person chose where the jobs go, not what becomes of the items.
+                if let job = try await jobs.job(id, on: database.sql), job.stageId == stageID {
+                    _ = try await move(job, to: target, by: Mover(caller), unfinished: .keep, work: [])
+                }
+            }
+        }
+        return .ok(.init(body: .json(try await edit(pipelineID) { model in
             guard let index = model.stages.firstIndex(where: { $0.id == stageID }) else { throw PipelineError.stageNotFound(stageID) }
             model.stages.remove(at: index)
         }.wire)))
     }
 
     /// Applies `change` to the caller's firm's pipeline, locked, checks the stages and saves it.
-    private func edit(_ id: String, _ change: @escaping @Sendable (inout PipelineModel) throws -> Void) async throws -> PipelineModel {
+    func edit(_ id: String, _ change: @escaping @Sendable (inout PipelineModel) throws -> Void) async throws -> PipelineModel {
         let (_, firm) = try Self.editor()
         let store = pipelines
         return try await database.transaction { tx in
             guard var model = try await store.model(id, lock: true, on: tx), model.pipeline.firmId == firm else { throw PipelineError.pipelineNotFound(id) }
             try change(&model)
             model.stages = try StageRules.settled(model.stages)
+            try model.settleAutomations()
             model.pipeline.updatedAt = EpochMillis.now()
             guard try await store.update(model, on: tx) else { throw PipelineError.conflict("The firm has a pipeline named \(model.pipeline.name).") }
             return model

@@ -13,18 +13,37 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let directory: any AccountDirectory
     let pipelines: PipelineStore
     // -- jobs, automations and automove --
+    let outbox: Outbox
+    let jobs: JobStore
+    let runs: AutomationRunStore
+    let items: any JobItems
+    let downstream: any PipelineDownstream
+    let clock: any JobClock
+    var mover: JobMover { JobMover(jobs: jobs) }
+    var views: JobViews { JobViews(items: items, runs: runs) }
     // -- client items and team tasks --
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }
-        let applier = ChatEventApplier(states: states)
-        _ = try await inbox.receive(
+        let applier = ChatEventApplier(states: states, jobs: jobs)
+        let receipt = try await inbox.receive(
             id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature,
             stream: stream
         ) { tx, type, body in
             try await applier.apply(type: type, body: body, on: tx)
         }
+        if receipt == .applied { outbox.signal.notify() }
         return .noContent(.init())
+    }
+
+    /// The job, when the caller may see its account: team members who see the account, and services.
+    func visibleJob(_ id: String) async throws -> (Caller, JobRecord) {
+        let caller = try RequestScope.requireCaller()
+        try caller.require(caller.kind != .contact && caller.portalView == nil, "Contacts have no access to jobs.")
+        guard let job = try await jobs.job(id, on: database.sql), try await directory.allows(caller, account: job.accountId, firm: job.firmId) else {
+            throw PipelineError.jobNotFound(id)
+        }
+        return (caller, job)
     }
 
     func getChatThreadState(_ input: Operations.GetChatThreadState.Input) async throws -> Operations.GetChatThreadState.Output {

@@ -10,6 +10,9 @@ public enum PipelineError: ProblemConvertible, Equatable {
     case invalid(String)
     case notAllowed(String)
     case conflict(String)
+    case jobNotFound(String)
+    case automationNotFound(String)
+    case unavailable(String)
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
@@ -17,6 +20,8 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .invalidEvent, .invalid: .badRequest
         case .notAllowed: .forbidden
         case .conflict: .conflict
+        case .jobNotFound, .automationNotFound: .notFound
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -29,6 +34,9 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .invalid: "invalid-request"
         case .notAllowed: "forbidden"
         case .conflict: "conflict"
+        case .jobNotFound: "job-not-found"
+        case .automationNotFound: "automation-not-found"
+        case .unavailable: "unavailable"
         }
     }
 
@@ -37,7 +45,9 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .threadNotKnown(let id): "The pipeline service has heard nothing of thread \(id)."
         case .pipelineNotFound(let id): "No pipeline \(id) that you can see."
         case .stageNotFound(let id): "No stage \(id) in this pipeline."
-        case .invalidEvent(let why), .invalid(let why), .notAllowed(let why), .conflict(let why): why
+        case .invalidEvent(let why), .invalid(let why), .notAllowed(let why), .conflict(let why), .unavailable(let why): why
+        case .jobNotFound(let id): "No job \(id) that you can see."
+        case .automationNotFound(let id): "No automation \(id) in this stage."
         }
     }
 }

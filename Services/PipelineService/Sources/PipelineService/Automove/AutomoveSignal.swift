@@ -1,4 +1,5 @@
 import AtriumRuntime
+import SQLKit
 
 /// How anything that completes or reopens a job's blocking item tells automove to look again.
 ///
@@ -8,6 +9,11 @@ import AtriumRuntime
 enum AutomoveSignal {
     /// Asks for `job` to be checked once this transaction commits.
     static func check(job jobID: String, on tx: OutboxTransaction) async throws {
-        // Filled in with the jobs: enqueues `pipeline.automove.check` keyed by the job's stage entry.
+        try await tx.enqueue(AutomoveCheckJob.kind, .init(jobID: jobID))
+    }
+
+    /// The same, from a webhook inbox's transaction (the caller wakes the runner after commit).
+    static func check(job jobID: String, on sql: any SQLDatabase) async throws {
+        try await JobQueue.enqueue(AutomoveCheckJob.kind, .init(jobID: jobID), in: sql)
     }
 }

@@ -50,15 +50,36 @@ struct TagCondition: Codable, Sendable, Equatable {
     var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("null".utf8), as: UTF8.self) }
 }
 
-/// A pipeline with its stages in order.
+/// A pipeline with its stages in order, and each stage's automations in run order.
 struct PipelineModel: Sendable, Equatable {
     var pipeline: PipelineRecord
     var stages: [StageRecord]
+    /// Every stage's automations, ordered by stage then position.
+    var automations: [AutomationRecord] = []
+
+    func automations(of stageID: String) -> [AutomationRecord] {
+        automations.filter { $0.stageId == stageID }.sorted { $0.position < $1.position }
+    }
+
+    /// The automations of stages still in the pipeline, renumbered per stage in their order in `automations`.
+    mutating func settleAutomations() throws {
+        let all = automations
+        automations = try stages.flatMap { stage in try AutomationRules.settled(all.filter { $0.stageId == stage.id }) }
+    }
 
     var wire: Components.Schemas.Pipeline {
         .init(id: pipeline.id, name: pipeline.name, stages: stages.map { stage in
-            .init(id: stage.id, name: stage.name, position: Int(stage.position), automove: stage.automove != 0,
-                  condition: stage.tagCondition.map { .init(match: .init(rawValue: $0.match.rawValue) ?? .any, tagIds: $0.tagIds) })
+            let automations = automations(of: stage.id)
+            return .init(id: stage.id, name: stage.name, position: Int(stage.position), automove: stage.automove != 0,
+                         condition: stage.tagCondition?.wire, automations: automations.map(\.wire), summary: Self.summary(automations))
         }, createdAt: EpochMillis.date(millis: pipeline.createdAt), updatedAt: EpochMillis.date(millis: pipeline.updatedAt))
+    }
+
+    /// What the pipeline view shows of a stage: how many automations, the templates they use, how many are conditional.
+    static func summary(_ automations: [AutomationRecord]) -> Components.Schemas.StageSummary {
+        .init(automations: automations.count, conditional: automations.filter { $0.condition != nil }.count,
+              templates: automations.compactMap { automation in
+                  automation.settings.templateId.map { .init(_type: automation.wire._type, templateId: $0) }
+              })
     }
 }

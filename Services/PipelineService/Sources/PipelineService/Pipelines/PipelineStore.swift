@@ -8,7 +8,8 @@ struct PipelineStore: Sendable {
 
     func model(_ id: String, lock: Bool = false, on db: any SQLDatabase) async throws -> PipelineModel? {
         guard let pipeline = try await db.row(PipelineRecord.self, from: "pipelines", is: id, lock: lock ? forUpdate : "") else { return nil }
-        return PipelineModel(pipeline: pipeline, stages: try await stages(of: [id], on: db)[id] ?? [])
+        return PipelineModel(pipeline: pipeline, stages: try await stages(of: [id], on: db)[id] ?? [],
+                             automations: try await automations(of: [id], on: db)[id] ?? [])
     }
 
     /// The firm's pipelines in name order, with their stages.
@@ -16,7 +17,8 @@ struct PipelineStore: Sendable {
         let pipelines = try await db.select().column("*").from("pipelines").where("firm_id", .equal, SQLBind(firm)).orderBy("name_key")
             .all(decoding: PipelineRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         let stages = try await stages(of: pipelines.map(\.id), on: db)
-        return pipelines.map { PipelineModel(pipeline: $0, stages: stages[$0.id] ?? []) }
+        let automations = try await automations(of: pipelines.map(\.id), on: db)
+        return pipelines.map { PipelineModel(pipeline: $0, stages: stages[$0.id] ?? [], automations: automations[$0.id] ?? []) }
     }
 
     private func stages(of pipelines: [String], on db: any SQLDatabase) async throws -> [String: [StageRecord]] {
@@ -24,6 +26,25 @@ struct PipelineStore: Sendable {
         let rows = try await db.select().column("*").from("stages").where("pipeline_id", .in, SQLBind.group(pipelines))
             .orderBy("pipeline_id").orderBy("position").all(decoding: StageRecord.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(grouping: rows, by: \.pipelineId)
+    }
+
+    private func automations(of pipelines: [String], on db: any SQLDatabase) async throws -> [String: [AutomationRecord]] {
+        guard !pipelines.isEmpty else { return [:] }
+        let rows = try await db.select().column("*").from("automations").where("pipeline_id", .in, SQLBind.group(pipelines))
+            .orderBy("pipeline_id").orderBy("stage_id").orderBy("position")
+            .all(decoding: AutomationRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+        return Dictionary(grouping: rows, by: \.pipelineId)
+    }
+
+    /// A stage's automations in run order, as they are now.
+    func automations(ofStage stageID: String, on db: any SQLDatabase) async throws -> [AutomationRecord] {
+        try await db.select().column("*").from("automations").where("stage_id", .equal, SQLBind(stageID)).orderBy("position")
+            .all(decoding: AutomationRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// A stage by id, with its pipeline's id.
+    func stage(_ id: String, on db: any SQLDatabase) async throws -> StageRecord? {
+        try await db.row(StageRecord.self, from: "stages", is: id)
     }
 
     /// Inserts the pipeline and its stages; false when the firm has a pipeline of that name.
@@ -45,11 +66,13 @@ struct PipelineStore: Sendable {
         }
         guard saved else { return false }
         try await db.delete(from: "stages").where("pipeline_id", .equal, SQLBind(model.pipeline.id)).run()
+        try await db.delete(from: "automations").where("pipeline_id", .equal, SQLBind(model.pipeline.id)).run()
         try await saveStages(of: model, on: db)
         return true
     }
 
     func delete(_ id: String, on db: any SQLDatabase) async throws {
+        try await db.delete(from: "automations").where("pipeline_id", .equal, SQLBind(id)).run()
         try await db.delete(from: "stages").where("pipeline_id", .equal, SQLBind(id)).run()
         try await db.delete(from: "pipelines").where("id", .equal, SQLBind(id)).run()
     }
@@ -57,5 +80,7 @@ struct PipelineStore: Sendable {
     private func saveStages(of model: PipelineModel, on db: any SQLDatabase) async throws {
         guard !model.stages.isEmpty else { return }
         try await db.insert(into: "stages").models(model.stages, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        guard !model.automations.isEmpty else { return }
+        try await db.insert(into: "automations").models(model.automations, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
     }
 }

@@ -28,6 +28,7 @@ public func pipelineServiceDefinition() throws -> ServiceDefinition {
 /// What PipelineService asks of other services and what it keeps of items, when a test answers instead.
 struct PipelineDependencies: Sendable {
     var downstream: (any PipelineDownstream)?
+    var directory: (any AccountDirectory)?
     var items: any JobItems = NoJobItems()
     var clock: any JobClock = SystemJobClock()
 }
@@ -46,7 +47,7 @@ func buildApplication(
     let runtime = try await ServiceRuntime.start(configuration, definition: try pipelineServiceDefinition(), logger: logger, metrics: metrics)
     let handler = try pipelineHandler(runtime, dependencies: dependencies)
     let executor = AutomationExecutor(downstream: handler.downstream, items: handler.items, jobs: handler.jobs)
-    let stageRuns = StageRunJob(outbox: runtime.outbox, jobs: handler.jobs, pipelines: handler.pipelines, runs: handler.runs, executor: executor,
+    let stageRuns = StageRunJob(outbox: runtime.outbox, jobs: handler.jobs, pipelines: handler.pipelines, runs: handler.runs, executor: executor, states: handler.states,
                                 clock: dependencies.clock, logger: runtime.logger)
     let automove = AutomoveCheckJob(outbox: runtime.outbox, jobs: handler.jobs, pipelines: handler.pipelines, items: handler.items,
                                     states: handler.states, downstream: handler.downstream, mover: handler.mover, clock: dependencies.clock,
@@ -69,7 +70,7 @@ func pipelineHandler(_ runtime: ServiceRuntime, dependencies: PipelineDependenci
     let forUpdate = runtime.database.forUpdate
     return PipelineAPIHandler(
         database: runtime.database, inbox: runtime.inbox(for: "pipeline-service.chat"), states: SQLChatThreadStateRepository(),
-        directory: try runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: forUpdate),
+        directory: try dependencies.directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: forUpdate),
         outbox: runtime.outbox, jobs: JobStore(forUpdate: forUpdate), runs: AutomationRunStore(), items: dependencies.items,
         downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock)
 }

@@ -65,11 +65,11 @@ enum PipelineMigrations {
             "CREATE INDEX automations_stage ON automations (stage_id, position)",
             "CREATE INDEX automations_pipeline ON automations (pipeline_id)",
         ]),
-        // Jobs, each in one stage entry at a time; the board reads `jobs_board` in arrival order.
+        // Jobs (`pipeline_jobs`: `jobs` is the job queue), each in one stage entry at a time; the board reads `pipeline_jobs_board`.
         // Assignees are rows too so the board filters by one with an index.
         Migration("pipeline-0005-jobs", [
             """
-            CREATE TABLE jobs (
+            CREATE TABLE pipeline_jobs (
                 id TEXT PRIMARY KEY,
                 firm_id TEXT NOT NULL,
                 account_id TEXT NOT NULL,
@@ -88,8 +88,8 @@ enum PipelineMigrations {
                 updated_at BIGINT NOT NULL
             )
             """,
-            "CREATE INDEX jobs_board ON jobs (pipeline_id, stage_id, status, entered_at, id)",
-            "CREATE INDEX jobs_account ON jobs (account_id, created_at)",
+            "CREATE INDEX pipeline_jobs_board ON pipeline_jobs (pipeline_id, stage_id, status, entered_at, id)",
+            "CREATE INDEX pipeline_jobs_account ON pipeline_jobs (account_id, created_at)",
             "CREATE TABLE job_assignees (job_id TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (job_id, member_id))",
             "CREATE INDEX job_assignees_member ON job_assignees (member_id, job_id)",
             """

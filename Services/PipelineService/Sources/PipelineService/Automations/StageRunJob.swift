@@ -24,6 +24,7 @@ struct StageRunJob: Sendable {
     let pipelines: PipelineStore
     let runs: AutomationRunStore
     let executor: AutomationExecutor
+    let states: any ChatThreadStateRepository
     let clock: any JobClock
     let logger: Logger
 
@@ -96,8 +97,16 @@ struct StageRunJob: Sendable {
         }
         let remote = try await executor.remote(automation, type: type, job: job, key: key)
         run.outcome = remote.outcome
-        let (jobs, now, entryID) = (jobs, clock.now(), run.entryId)
+        // The thread's tasks as ChatService has them now, so the job's card shows them before any event arrives.
+        let facts = try? await remote.threadID.asyncMap { try await executor.downstream.thread($0) } ?? nil
+        let (jobs, now, entryID, states) = (jobs, clock.now(), run.entryId, states)
         try await record(run, job: job, previous: previous) { tx in
+            if let facts {
+                _ = try await states.record(TaskSummary(threadID: facts.id, firmID: facts.firmID, accountID: facts.accountID,
+                                                        completed: Int64(facts.completedTasks), total: Int64(facts.totalTasks),
+                                                        version: facts.taskVersion, complete: facts.totalTasks > 0 && !facts.blocks),
+                                            at: now, on: tx.sql)
+            }
             if let thread = remote.threadID {
                 try await jobs.link(JobThreadRecord(jobId: job.id, threadId: thread, entryId: entryID, moverKind: Mover.Kind.automove.rawValue,
                                                     moverId: automation.id, linkedAt: now), on: tx.sql)
@@ -130,5 +139,12 @@ struct StageRunJob: Sendable {
             try await run(payload, attempt: job.attempt, lastAttempt: job.attempt >= job.maxAttempts)
         }
         return handlers
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

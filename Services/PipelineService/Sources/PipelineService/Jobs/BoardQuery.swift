@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// One pipeline's board: active jobs per stage in arrival order (then id), with the same filters
-/// on pages and counts. Both read the `jobs_board` index (pipeline, stage, status, entered_at, id).
+/// on pages and counts. Both read the `pipeline_jobs_board` index (pipeline, stage, status, entered_at, id).
 struct BoardQuery: Sendable {
     var pipeline: String
     var assignee: String?
@@ -15,7 +15,8 @@ struct BoardQuery: Sendable {
 
     /// How many matching jobs each stage holds.
     func counts(on db: any SQLDatabase) async throws -> [String: Int] {
-        let query = db.select().column("stage_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("jobs")
+        if visibleAccounts?.isEmpty == true { return [:] }
+        let query = db.select().column("stage_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pipeline_jobs")
         filter(query)
         struct Row: Decodable {
             var stageId: String
@@ -27,7 +28,8 @@ struct BoardQuery: Sendable {
 
     /// Up to `limit` matching jobs of `stage` after `cursor`.
     func page(stage: String, after cursor: BoardCursor?, limit: Int, on db: any SQLDatabase) async throws -> [JobRecord] {
-        let query = db.select().column("*").from("jobs").where("stage_id", .equal, SQLBind(stage))
+        if visibleAccounts?.isEmpty == true { return [] }
+        let query = db.select().column("*").from("pipeline_jobs").where("stage_id", .equal, SQLBind(stage))
         filter(query)
         if let cursor {
             query.where { group in
@@ -56,7 +58,7 @@ struct BoardQuery: Sendable {
         struct Row: Decodable {
             var accountId: String
         }
-        return try await db.select().distinct().column("account_id").from("jobs").where("pipeline_id", .equal, SQLBind(pipeline))
+        return try await db.select().distinct().column("account_id").from("pipeline_jobs").where("pipeline_id", .equal, SQLBind(pipeline))
             .where("status", .equal, SQLBind("active")).all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns).map(\.accountId)
     }
 }

@@ -2,7 +2,7 @@ import AtriumRuntime
 import Foundation
 import PipelineAPI
 
-/// A row of `jobs`: a piece of work for one account, in one stage entry of one pipeline.
+/// A row of `pipeline_jobs`: a piece of work for one account, in one stage entry of one pipeline.
 struct JobRecord: Codable, Sendable, Equatable {
     var id: String
     var firmId: String

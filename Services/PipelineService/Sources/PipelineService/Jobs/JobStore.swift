@@ -8,17 +8,17 @@ struct JobStore: Sendable {
     let forUpdate: String
 
     func job(_ id: String, lock: Bool = false, on db: any SQLDatabase) async throws -> JobRecord? {
-        try await db.row(JobRecord.self, from: "jobs", is: id, lock: lock ? forUpdate : "")
+        try await db.row(JobRecord.self, from: "pipeline_jobs", is: id, lock: lock ? forUpdate : "")
     }
 
     func insert(_ job: JobRecord, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "jobs").model(job, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        try await db.insert(into: "pipeline_jobs").model(job, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         try await saveAssignees(of: job, on: db)
     }
 
     /// Saves every column of `job` but its id, firm, account and creation.
     func save(_ job: JobRecord, on db: any SQLDatabase) async throws {
-        try await db.update("jobs")
+        try await db.update("pipeline_jobs")
             .set("pipeline_id", to: SQLBind(job.pipelineId)).set("stage_id", to: SQLBind(job.stageId)).set("entry_id", to: SQLBind(job.entryId))
             .set("name", to: SQLBind(job.name)).set("assignees", to: SQLBind(job.assignees)).set("priority", to: SQLBind(job.priority))
             .set("start_date", to: SQLBind(job.startDate)).set("due_date", to: SQLBind(job.dueDate)).set("status", to: SQLBind(job.status))
@@ -38,7 +38,7 @@ struct JobStore: Sendable {
 
     /// An account's jobs, newest first (at most 500).
     func jobs(account: String, status: String?, on db: any SQLDatabase) async throws -> [JobRecord] {
-        var query = db.select().column("*").from("jobs").where("account_id", .equal, SQLBind(account))
+        var query = db.select().column("*").from("pipeline_jobs").where("account_id", .equal, SQLBind(account))
         if let status { query = query.where("status", .equal, SQLBind(status)) }
         return try await query.orderBy("created_at", .descending).orderBy("id", .descending).limit(500)
             .all(decoding: JobRecord.self, keyDecodingStrategy: .snakeCaseColumns)
@@ -46,14 +46,14 @@ struct JobStore: Sendable {
 
     /// How many jobs, of any status, sit in `stage` (or anywhere in `pipeline`).
     func count(pipeline: String, stage: String? = nil, on db: any SQLDatabase) async throws -> Int {
-        var query = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("jobs").where("pipeline_id", .equal, SQLBind(pipeline))
+        var query = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pipeline_jobs").where("pipeline_id", .equal, SQLBind(pipeline))
         if let stage { query = query.where("stage_id", .equal, SQLBind(stage)) }
         return try await query.first(decoding: CountRow.self)?.n ?? 0
     }
 
     /// The ids of the jobs, of any status, in `stage`.
     func jobIDs(inStage stage: String, on db: any SQLDatabase) async throws -> [String] {
-        try await db.select().column("id").from("jobs").where("stage_id", .equal, SQLBind(stage)).all(decoding: IDRow.self).map(\.id)
+        try await db.select().column("id").from("pipeline_jobs").where("stage_id", .equal, SQLBind(stage)).all(decoding: IDRow.self).map(\.id)
     }
 
     // MARK: Stage entries
@@ -101,7 +101,7 @@ struct JobStore: Sendable {
     /// The active jobs a thread blocks or may block: those whose current entry it is linked in.
     func jobIDs(blockedBy thread: String, on db: any SQLDatabase) async throws -> [String] {
         try await db.raw("""
-            SELECT j.id FROM job_threads t JOIN jobs j ON j.id = t.job_id AND j.entry_id = t.entry_id
+            SELECT j.id FROM job_threads t JOIN pipeline_jobs j ON j.id = t.job_id AND j.entry_id = t.entry_id
             WHERE t.thread_id = \(bind: thread) AND j.status = 'active'
             """).all(decoding: IDRow.self).map(\.id)
     }

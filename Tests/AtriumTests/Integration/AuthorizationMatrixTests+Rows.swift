@@ -18,6 +18,8 @@ extension AuthorizationMatrixTests {
             + notifyRows(world)
             // Pipelines and stages
             + pipelineRows(world)
+            // Automations, jobs and boards
+            + jobRows(world)
     }
 
     /// Pipelines: the firm's team reads them; owners and admins shape them; contacts never see them.
@@ -36,6 +38,35 @@ extension AuthorizationMatrixTests {
             row(.pipeline, .PATCH, "/v1/pipelines/\(w.pipeline)/stages/\(w.stage)", ["name": "One"], admins(200)),
             row(.pipeline, .DELETE, "/v1/pipelines/\(w.pipeline)/stages/stg_missing", admins(404)),
             row(.pipeline, .PUT, "/v1/pipelines/\(w.orderPipeline)/stage-order", ["stageIds": Array(w.orderStages.reversed())], admins(200)),
+        ]
+    }
+
+    /// Automations are edited by owners and admins; a job is seen by whoever sees its account; contacts never.
+    static func jobRows(_ w: MatrixWorld) -> [Row] {
+        let members = { (status: Int) in expect(owner: status, assigned: status, unassigned: status, contact: 403, otherContact: 403) }
+        let admins = { (status: Int) in expect(owner: status, assigned: 403, unassigned: 403, contact: 403, otherContact: 403) }
+        let job = { (status: Int) in expect(owner: status, assigned: status, unassigned: 404, contact: 403, otherContact: 403) }
+        let stageTwo = "/v1/pipelines/\(w.pipeline)/stages/\(w.secondStage)"
+        return [
+            row(.pipeline, .POST, "/v1/pipelines/\(w.pipeline)/stages/\(w.stage)/automations",
+                ["type": "update_account_tags", "tags": ["add": [w.tag]]], admins(201)),
+            row(.pipeline, .PUT, "\(stageTwo)/automation-order", ["automationIds": [w.automation]], admins(200)),
+            row(.pipeline, .PUT, "\(stageTwo)/automations/\(w.automation)", ["type": "update_job_assignees", "members": ["add": [w.spareMember]]], admins(200)),
+            row(.pipeline, .DELETE, "\(stageTwo)/automations/aut_missing", admins(404)),
+            row(.pipeline, .GET, "/v1/pipelines/\(w.pipeline)/board?limit=10", members(200)),
+            row(.pipeline, .GET, "/v1/jobs?accountId=\(w.accountA)", expect(owner: 200, assigned: 200, unassigned: 400, contact: 403, otherContact: 403)),
+            Row(service: .pipeline, method: .POST, path: MatrixWorld.at("/v1/jobs"),
+                body: { ["accountId": w.accountA, "pipelineId": w.orderPipeline, "name": unique($0)] },
+                expected: expect(owner: 201, assigned: 201, unassigned: 400, contact: 403, otherContact: 403)),
+            row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)", job(200)),
+            row(.pipeline, .PATCH, "/v1/jobs/\(w.pipelineJob)", ["priority": "high"], job(200)),
+            row(.pipeline, .PUT, "/v1/jobs/\(w.pipelineJob)/status", ["status": "active"], job(200)),
+            row(.pipeline, .POST, "/v1/jobs/\(w.pipelineJob)/move", ["stageId": "stg_missing", "unfinished": "keep"], job(404)),
+            row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/history", job(200)),
+            row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/automation-runs", job(200)),
+            row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/threads", job(200)),
+            row(.pipeline, .PUT, "/v1/jobs/\(w.pipelineJob)/threads/\(w.thread)", job(200)),
+            row(.pipeline, .DELETE, "/v1/jobs/\(w.pipelineJob)/threads/\(w.completedThread)", job(204)),
         ]
     }
 

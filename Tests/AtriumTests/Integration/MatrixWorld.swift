@@ -58,11 +58,16 @@ struct MatrixWorld: Sendable {
     let stage: String
     let orderPipeline: String
     let orderStages: [String]
+    /// The pipeline's second stage, with one automation; a job of account A in the pipeline.
+    let secondStage: String
+    let automation: String
+    let pipelineJob: String
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         Set<String>([firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
-         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate, pipeline, stage, orderPipeline])
+         folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate, pipeline, stage, orderPipeline,
+         secondStage, automation, pipelineJob])
             .union(orderStages)
     }
 
@@ -185,6 +190,12 @@ struct MatrixWorld: Sendable {
         ]))
         let madePipeline = try await pipeline.send(.POST, "/v1/pipelines", json: ["name": "Matrix", "stages": [["name": "One"], ["name": "Two"]]])
         let ordered = try await pipeline.send(.POST, "/v1/pipelines", json: ["name": "Order", "stages": [["name": "A"], ["name": "B"]]])
+        let madeID = try created(madePipeline)
+        let secondStage = try #require((madePipeline.json["stages"] as? [[String: Any]])?.last?["id"] as? String)
+        let automated = try await pipeline.send(.POST, "/v1/pipelines/\(madeID)/stages/\(secondStage)/automations",
+                                                json: ["type": "update_job_assignees", "members": ["add": [spareMember]]])
+        let automation = try #require(((automated.json["stages"] as? [[String: Any]])?.last?["automations"] as? [[String: Any]])?.first?["id"] as? String)
+        let pipelineJob = try created(try await pipeline.send(.POST, "/v1/jobs", json: ["accountId": accountA, "pipelineId": madeID, "name": "Matrix"]))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
@@ -193,7 +204,8 @@ struct MatrixWorld: Sendable {
             template: template, chatTemplate: chatTemplate, inboxItem: try #require(inboxItem),
             emailTemplate: emailTemplate, pipeline: try created(madePipeline),
             stage: try #require((madePipeline.json["stages"] as? [[String: Any]])?.first?["id"] as? String),
-            orderPipeline: try created(ordered), orderStages: (ordered.json["stages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            orderPipeline: try created(ordered), orderStages: (ordered.json["stages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String },
+            secondStage: secondStage, automation: automation, pipelineJob: pipelineJob)
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

@@ -6,7 +6,7 @@ import Foundation
 struct Atrium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run Atrium's five services locally, write their compose file, or measure them.",
-        subcommands: [Up.self, Compose.self, Secrets.self, Bench.self, BenchJobs.self, BenchTokens.self, BenchDocs.self, BenchChat.self, BenchNotify.self],
+        subcommands: [Up.self, Compose.self, Secrets.self, Bench.self, BenchJobs.self, BenchTokens.self, BenchDocs.self, BenchChat.self, BenchNotify.self, BenchPipeline.self],
         defaultSubcommand: Up.self
     )
 }

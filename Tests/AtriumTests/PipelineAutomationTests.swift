@@ -146,6 +146,14 @@ struct PipelineAutomationTests {
             let log = try await w.runs(third)
             #expect(log.count == 1 && (log.first?["error"] as? String)?.contains("no such template") == true)
             #expect(log.first?["attempts"] as? Int == 1)
+            // Put right, a person retries: the failed one and the rest run; nothing that succeeded runs again.
+            #expect(try await w.send(.post, "/v1/jobs/\(third)/automation-runs/retry", as: "contact").status == 403)
+            let (retried, _) = try await w.send(.post, "/v1/jobs/\(third)/automation-runs/retry")
+            #expect(retried == 202)
+            let after = try await w.settled(third, count: 2)
+            #expect(after.map { $0["status"] as? String } == ["succeeded", "succeeded"] && after.first?["attempts"] as? Int == 2)
+            #expect(try await w.send(.post, "/v1/jobs/\(third)/automation-runs/retry").status == 409)
+            #expect(try await w.send(.post, "/v1/jobs/\(second)/automation-runs/retry").status == 409)
         }
     }
 }

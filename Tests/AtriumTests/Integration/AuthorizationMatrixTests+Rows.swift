@@ -64,6 +64,8 @@ extension AuthorizationMatrixTests {
             row(.pipeline, .POST, "/v1/jobs/\(w.pipelineJob)/move", ["stageId": "stg_missing", "unfinished": "keep"], job(404)),
             row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/history", job(200)),
             row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/automation-runs", job(200)),
+            // Nothing of the matrix job has failed: those who may retry hear so.
+            row(.pipeline, .POST, "/v1/jobs/\(w.pipelineJob)/automation-runs/retry", [:], job(409)),
             row(.pipeline, .GET, "/v1/jobs/\(w.pipelineJob)/threads", job(200)),
             row(.pipeline, .PUT, "/v1/jobs/\(w.pipelineJob)/threads/\(w.thread)", job(200)),
             row(.pipeline, .DELETE, "/v1/jobs/\(w.pipelineJob)/threads/\(w.completedThread)", job(204)),

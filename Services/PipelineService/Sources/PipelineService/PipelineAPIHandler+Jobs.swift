@@ -120,3 +120,27 @@ extension PipelineAPIHandler {
         }
     }
 }
+
+extension PipelineAPIHandler {
+    func retryAutomations(_ input: Operations.RetryAutomations.Input) async throws -> Operations.RetryAutomations.Output {
+        let (caller, job) = try await visibleJob(input.path.jobId)
+        try caller.require(caller.kind == .member, "Only team members retry automations.")
+        let (jobs, runs, now) = (jobs, runs, clock.now())
+        let retried = try await outbox.transaction { tx in
+            guard let locked = try await jobs.job(job.id, lock: true, on: tx.sql), locked.entryId == job.entryId, locked.status == "active" else {
+                throw PipelineError.conflict("The job left the stage; nothing to retry.")
+            }
+            let failed = try await runs.runs(entry: locked.entryId, on: tx.sql).values.filter { $0.status == AutomationRunRecord.Status.failed.rawValue }
+            guard !failed.isEmpty else { throw PipelineError.conflict("No automation of the job's stage has failed.") }
+            for var run in failed {
+                run.status = AutomationRunRecord.Status.failing.rawValue
+                run.updatedAt = now
+                try await runs.save(run, on: tx.sql)
+            }
+            let attempt = failed.map(\.attempts).max() ?? 0
+            try await tx.enqueue(StageRunJob.kind, .init(jobID: locked.id, entryID: locked.entryId), uniqueKey: "stage-run:\(locked.entryId):retry:\(attempt)")
+            return try await runs.runs(job: locked.id, on: tx.sql)
+        }
+        return .accepted(.init(body: .json(.init(items: retried.map(\.wire)))))
+    }
+}

@@ -39,6 +39,14 @@ public enum EventTypes {
     public static let docDocumentUploaded = "doc.document.uploaded"
     /// DocService: a document was deleted; whatever refers to it drops it (`DocumentDeletedEvent`).
     public static let docDocumentDeleted = "doc.document.deleted"
+    /// PipelineService: an invoice was paid, an organizer submitted or a proposal signed (`ClientItemEvent`).
+    public static let pipelineItemCompleted = "pipeline.item.completed"
+    /// PipelineService: the team cancelled an invoice, organizer or proposal (`ClientItemEvent`).
+    public static let pipelineItemCancelled = "pipeline.item.cancelled"
+    /// PipelineService: a team task was marked done (`TeamTaskEvent`).
+    public static let pipelineTaskCompleted = "pipeline.task.completed"
+    /// PipelineService: a done team task was opened again (`TeamTaskEvent`).
+    public static let pipelineTaskReopened = "pipeline.task.reopened"
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.

@@ -12,6 +12,7 @@ public import Prometheus
 public func pipelineServiceDefinition() throws -> ServiceDefinition {
     ServiceDefinition(
         name: .pipeline, migrations: PipelineMigrations.all, document: try PipelineAPIDocument.yaml(),
+        publishedEventTypes: ItemServices.eventTypes,
         subscriptions: [
             SubscriptionRequest(
                 id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened],
@@ -21,19 +22,22 @@ public func pipelineServiceDefinition() throws -> ServiceDefinition {
 }
 
 /// Builds PipelineService: storage, routes and background work, ready to run.
+///
+/// - Parameter directory: where access is checked; AccountService through the local cache unless a test passes its own.
 public func buildApplication(
-    _ configuration: ServiceConfiguration, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
+    _ configuration: ServiceConfiguration, directory: (any AccountDirectory)? = nil, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try pipelineServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime))
+    return runtime.application(router: try buildRouter(runtime, directory: directory))
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the pipeline API.
-public func buildRouter(_ runtime: ServiceRuntime) throws -> Router<BasicRequestContext> {
+public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirectory)? = nil) throws -> Router<BasicRequestContext> {
     let router = try runtime.makeRouter()
     let inbox = runtime.inbox(for: "pipeline-service.chat")
     try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
-                           directory: try runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: runtime.database.forUpdate))
+                           directory: try directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: runtime.database.forUpdate),
+                           items: try ItemServices(runtime))
         .registerHandlers(on: router, configuration: .atrium)
     return router
 }

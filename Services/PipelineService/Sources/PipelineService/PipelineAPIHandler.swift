@@ -14,6 +14,8 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let pipelines: PipelineStore
     // -- jobs, automations and automove --
     // -- client items and team tasks --
+    /// Client items, team tasks, their templates, and the payment provider's webhook secret.
+    let items: ItemServices
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

@@ -10,6 +10,11 @@ public enum PipelineError: ProblemConvertible, Equatable {
     case invalid(String)
     case notAllowed(String)
     case conflict(String)
+    case itemTemplateNotFound(String)
+    case itemNotFound(String)
+    case taskNotFound(String)
+    /// The item or task is not in a state that allows the change (409).
+    case itemState(String)
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
@@ -17,6 +22,8 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .invalidEvent, .invalid: .badRequest
         case .notAllowed: .forbidden
         case .conflict: .conflict
+        case .itemTemplateNotFound, .itemNotFound, .taskNotFound: .notFound
+        case .itemState: .conflict
         }
     }
 
@@ -29,6 +36,10 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .invalid: "invalid-request"
         case .notAllowed: "forbidden"
         case .conflict: "conflict"
+        case .itemTemplateNotFound: "item-template-not-found"
+        case .itemNotFound: "item-not-found"
+        case .taskNotFound: "task-not-found"
+        case .itemState: "item-state"
         }
     }
 
@@ -38,6 +49,10 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .pipelineNotFound(let id): "No pipeline \(id) that you can see."
         case .stageNotFound(let id): "No stage \(id) in this pipeline."
         case .invalidEvent(let why), .invalid(let why), .notAllowed(let why), .conflict(let why): why
+        case .itemTemplateNotFound(let id): "No item template \(id) that you can see."
+        case .itemNotFound(let id): "No item \(id) that you can see."
+        case .taskNotFound(let id): "No task \(id) that you can see."
+        case .itemState(let why): why
         }
     }
 }

@@ -1,0 +1,36 @@
+public import AtriumRuntime
+import Configuration
+import Contracts
+import Foundation
+
+/// What the client-item and team-task routes need beyond the handler's database and directory:
+/// the store, the outbox their changes publish through, and the payment provider's webhook secret.
+public struct ItemServices: Sendable {
+    let store: ItemStore
+    let outbox: Outbox
+    /// `payments.webhook.secret` (`whsec_…`); nil while unset: the payments webhook answers 503.
+    let paymentsSecret: String?
+
+    init(store: ItemStore, outbox: Outbox, paymentsSecret: String?) {
+        self.store = store
+        self.outbox = outbox
+        self.paymentsSecret = paymentsSecret
+    }
+
+    /// From the service's runtime; refuses to start when `payments.webhook.secret` is set but not a
+    /// Standard Webhooks secret.
+    public init(_ runtime: ServiceRuntime) throws {
+        let secret = runtime.configuration.reader.string(forKey: "payments.webhook.secret", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let secret, WebhookSecret.key(of: secret) == nil {
+            throw ConfigurationError.invalid(key: "payments.webhook.secret", why: "must be whsec_ followed by the base64 of 24 to 64 bytes")
+        }
+        self.init(store: ItemStore(forUpdate: runtime.database.forUpdate), outbox: runtime.outbox, paymentsSecret: secret)
+    }
+
+    var lifecycle: ItemLifecycle { ItemLifecycle(store: store) }
+
+    /// The event types these routes publish.
+    static let eventTypes = [
+        EventTypes.pipelineItemCompleted, EventTypes.pipelineItemCancelled, EventTypes.pipelineTaskCompleted, EventTypes.pipelineTaskReopened,
+    ]
+}

@@ -37,7 +37,7 @@ public func buildRouter(_ runtime: ServiceRuntime, directory: (any AccountDirect
     let inbox = runtime.inbox(for: "pipeline-service.chat")
     try PipelineAPIHandler(database: runtime.database, inbox: inbox, states: SQLChatThreadStateRepository(),
                            directory: try directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: runtime.database.forUpdate),
-                           items: try ItemServices(runtime))
+                           items: ItemServices(runtime))
         .registerHandlers(on: router, configuration: .atrium)
     return router
 }

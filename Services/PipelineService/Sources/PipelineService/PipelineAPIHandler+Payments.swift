@@ -9,8 +9,11 @@ import SQLKit
 /// provider payment recorded once (`item_payments.provider_payment_id`).
 extension PipelineAPIHandler {
     func receivePaymentWebhook(_ input: Operations.ReceivePaymentWebhook.Input) async throws -> Operations.ReceivePaymentWebhook.Output {
-        guard let secret = items.paymentsSecret, let key = WebhookSecret.key(of: secret) else {
+        guard let secret = items.paymentsSecret else {
             throw RuntimeError.unavailable("Payment webhooks are not set up here: payments.webhook.secret is unset.")
+        }
+        guard let key = WebhookSecret.key(of: secret) else {
+            throw RuntimeError.unavailable("Payment webhooks are not set up here: payments.webhook.secret is not whsec_ and the base64 of 24 to 64 bytes.")
         }
         guard case .any(let stream) = input.body else { throw PipelineError.invalid("Expected a body.") }
         let body: Data

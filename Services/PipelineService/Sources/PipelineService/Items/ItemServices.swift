@@ -17,13 +17,10 @@ public struct ItemServices: Sendable {
         self.paymentsSecret = paymentsSecret
     }
 
-    /// From the service's runtime; refuses to start when `payments.webhook.secret` is set but not a
-    /// Standard Webhooks secret.
-    public init(_ runtime: ServiceRuntime) throws {
+    /// From the service's runtime. A `payments.webhook.secret` that is not a Standard Webhooks
+    /// secret leaves the receiver answering 503 and saying why (the service itself still starts).
+    public init(_ runtime: ServiceRuntime) {
         let secret = runtime.configuration.reader.string(forKey: "payments.webhook.secret", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
-        if let secret, WebhookSecret.key(of: secret) == nil {
-            throw ConfigurationError.invalid(key: "payments.webhook.secret", why: "must be whsec_ followed by the base64 of 24 to 64 bytes")
-        }
         self.init(store: ItemStore(forUpdate: runtime.database.forUpdate), outbox: runtime.outbox, paymentsSecret: secret)
     }
 

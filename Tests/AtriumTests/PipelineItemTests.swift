@@ -72,11 +72,11 @@ struct ItemWorld: Sendable {
     /// The item of `template` for job `job` in entry `entry` of `account`, made as the runner makes it.
     @discardableResult
     func make(_ template: String, job: String = "job_1", entry: String = "ent_1", account: String = "acct_1", firm: String = "firm_test",
-              key: String = UUID().uuidString, assignees: [String] = []) async throws -> CreatedItem {
+              key: String = UUID().uuidString, assignees: [String] = [], reminders: ReminderPlan? = nil) async throws -> CreatedItem {
         let store = self.store
         let ref = JobRef(jobID: job, entryID: entry, firmID: firm, accountID: account)
         return try await Outbox(database: database, signal: OutboxSignal()).transaction { tx in
-            try await store.create(template: template, job: ref, key: key, assignees: assignees, on: tx)
+            try await store.create(template: template, job: ref, key: key, assignees: assignees, reminders: reminders, on: tx)
         }
     }
 
@@ -275,6 +275,42 @@ struct PipelineItemTests {
             }
             #expect(try await w.send(.get, "/v1/accounts/acct_missing/items", as: "owner").status == 404)
             #expect(ids(try await w.send(.get, "/v1/accounts/acct_2/items", as: "otherContact").json).count == 1)
+        }
+    }
+
+    @Test("reminders: durable jobs every N days while the item waits, at most M, ended by completion", arguments: TestEngine.all)
+    func reminders(engine: TestEngine) async throws {
+        try await ItemWorld.run(engine) { w in
+            let template = try await w.template("invoice", ItemWorld.invoice)
+            await #expect(throws: PipelineError.invalid("reminders.everyDays must be 1 to 365.")) {
+                try await w.make(template, reminders: ReminderPlan(everyDays: 0, maxCount: 2))
+            }
+            let id = try await w.make(template, reminders: ReminderPlan(everyDays: 3, maxCount: 2)).id
+            struct Queued: Decodable { var payload: String; var runAt: Int64; var uniqueKey: String? }
+            func queued() async throws -> [Queued] {
+                try await w.database.sql.raw("SELECT payload, run_at, unique_key FROM jobs WHERE kind = 'pipeline.item.reminder' ORDER BY run_at")
+                    .all(decoding: Queued.self, keyDecodingStrategy: .snakeCaseColumns)
+            }
+            let first = try await queued()
+            #expect(first.count == 1 && first.first?.uniqueKey == "pipeline.item.reminder:\(id):1", "\(first)")
+            let created = try #require(try await w.store.item(id, on: w.database.sql)).createdAt
+            #expect(first.first?.runAt == created + 3 * 86_400_000)
+            #expect((try await w.send(.get, "/v1/items/\(id)", as: "owner").json["reminders"] as? [String: Any])?["maxCount"] as? Int == 2)
+            #expect(try await w.send(.get, "/v1/items/\(id)", as: "contact").json["reminders"] == nil)
+
+            let job = ItemReminderJob(outbox: Outbox(database: w.database, signal: OutboxSignal()), store: w.store, clock: SystemJobClock())
+            #expect(try await job.run(.init(itemId: id, number: 1)) == .succeeded())
+            #expect(try await queued().count == 2, "the second is scheduled")
+            if case .succeeded = try await job.run(.init(itemId: id, number: 1)) { Issue.record("a reminder runs once") }
+            #expect(try await job.run(.init(itemId: id, number: 2)) == .succeeded())
+            #expect(try await queued().count == 2, "two at most")
+            #expect(try await w.events() == [EventTypes.pipelineItemReminderDue, EventTypes.pipelineItemReminderDue])
+
+            // Done items are not chased.
+            let paid = try await w.make(template, reminders: ReminderPlan(everyDays: 1, maxCount: 5)).id
+            #expect(try await w.send(.post, "/v1/items/\(paid)/payments", ["amountMinor": 55_000, "method": "card"], as: "owner").status == 201)
+            if case .succeeded = try await job.run(.init(itemId: paid, number: 1)) { Issue.record("a paid invoice gets no reminder") }
+            #expect(try await w.events().filter { $0 == EventTypes.pipelineItemReminderDue }.count == 2)
         }
     }
 }

@@ -47,6 +47,8 @@ public enum EventTypes {
     public static let pipelineTaskCompleted = "pipeline.task.completed"
     /// PipelineService: a done team task was opened again (`TeamTaskEvent`).
     public static let pipelineTaskReopened = "pipeline.task.reopened"
+    /// PipelineService: a client item is still unfinished and its automation asked for reminders (`ClientItemReminderEvent`).
+    public static let pipelineItemReminderDue = "pipeline.item.reminder_due"
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.

@@ -28,7 +28,8 @@ public func buildApplication(
     _ configuration: ServiceConfiguration, directory: (any AccountDirectory)? = nil, logger: Logger? = nil, metrics: PrometheusCollectorRegistry = .init()
 ) async throws -> some ApplicationProtocol {
     let runtime = try await ServiceRuntime.start(configuration, definition: try pipelineServiceDefinition(), logger: logger, metrics: metrics)
-    return runtime.application(router: try buildRouter(runtime, directory: directory))
+    let reminders = ItemReminderJob(outbox: runtime.outbox, store: ItemStore(forUpdate: runtime.database.forUpdate), clock: SystemJobClock())
+    return runtime.application(router: try buildRouter(runtime, directory: directory), jobs: reminders.handlers())
 }
 
 /// The router: shared middleware and operational routes, the webhooks API and the pipeline API.

@@ -149,5 +149,11 @@ enum PipelineMigrations {
             "CREATE UNIQUE INDEX team_tasks_keys ON team_tasks (creation_key)",
             "CREATE INDEX team_tasks_jobs ON team_tasks (job_id, entry_id)",
         ]),
+        // Reminders of an unfinished client item, asked for by its automation: every N days, at most M.
+        Migration("pipeline-0013-item-reminders", [
+            "ALTER TABLE client_items ADD COLUMN reminder_every_days BIGINT",
+            "ALTER TABLE client_items ADD COLUMN reminder_max BIGINT",
+            "ALTER TABLE client_items ADD COLUMN reminders_sent BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 }

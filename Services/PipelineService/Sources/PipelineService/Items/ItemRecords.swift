@@ -61,6 +61,10 @@ struct ClientItemRecord: Codable, Sendable, Equatable {
     var cancelledBy: String?
     var createdAt: Int64
     var updatedAt: Int64
+    /// Reminders while it is unfinished: every this many days, at most `reminderMax` times; nil: none.
+    var reminderEveryDays: Int64?
+    var reminderMax: Int64?
+    var remindersSent: Int64
 
     var itemKind: ItemKind { ItemKind(rawValue: kind) ?? .invoice }
     var itemStatus: ClientItemStatus { ClientItemStatus(rawValue: status) ?? .sent }

@@ -29,5 +29,6 @@ public struct ItemServices: Sendable {
     /// The event types these routes publish.
     static let eventTypes = [
         EventTypes.pipelineItemCompleted, EventTypes.pipelineItemCancelled, EventTypes.pipelineTaskCompleted, EventTypes.pipelineTaskReopened,
+        EventTypes.pipelineItemReminderDue,
     ]
 }

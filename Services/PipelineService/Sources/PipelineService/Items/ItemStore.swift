@@ -26,11 +26,14 @@ struct ItemStore: Sendable {
     /// - Parameters:
     ///   - kind: when given, the kind the automation expects; a template of another kind is refused (409).
     ///   - assignees: team members a team task is assigned to (ignored for client items).
-    /// - Throws: `PipelineError.itemTemplateNotFound` when the template is missing or another firm's.
+    ///   - reminders: remind the client of an unfinished client item (ignored for team tasks).
+    /// - Throws: `PipelineError.itemTemplateNotFound` when the template is missing or another firm's;
+    ///   `PipelineError.invalid` for reminders out of range.
     func create(template templateID: String, kind: ItemKind? = nil, job: JobRef, key: String, assignees: [String] = [],
-                on tx: OutboxTransaction) async throws -> CreatedItem {
+                reminders: ReminderPlan? = nil, on tx: OutboxTransaction) async throws -> CreatedItem {
         let db = tx.sql
         if let made = try await made(key: key, on: db) { return made }
+        try reminders?.check()
         guard let template = try await templates.find(templateID, on: db), template.firmId == job.firmID, let templateKind = template.itemKind else {
             throw PipelineError.itemTemplateNotFound(templateID)
         }
@@ -47,15 +50,18 @@ struct ItemStore: Sendable {
                 templateId: template.id, creationKey: key, status: TeamTaskStatus.open.rawValue, title: task.title, description: task.description,
                 assigneeIds: assigneeJSON, dueAt: task.dueInDays.map { now + Int64($0) * 86_400_000 }, blocksAutomove: task.blocksAutomove ? 1 : 0,
                 completedAt: nil, completedBy: nil, createdAt: now, updatedAt: now)
-            try await insertOnce(into: "team_tasks", record, on: db)
+            _ = try await insertOnce(into: "team_tasks", record, on: db)
         } else {
             let invoice = content.invoice
             let record = ClientItemRecord(
                 id: Identifier.make("itm"), firmId: job.firmID, accountId: job.accountID, jobId: job.jobID, entryId: job.entryID,
                 templateId: template.id, creationKey: key, kind: templateKind.rawValue, status: ClientItemStatus.sent.rawValue, name: template.name,
                 content: content.json, answers: nil, totalMinor: invoice?.total ?? 0, paidMinor: 0, currency: invoice?.currency ?? content.proposal?.fee?.currency,
-                signedName: nil, completedAt: nil, completedBy: nil, cancelledAt: nil, cancelledBy: nil, createdAt: now, updatedAt: now)
-            try await insertOnce(into: "client_items", record, on: db)
+                signedName: nil, completedAt: nil, completedBy: nil, cancelledAt: nil, cancelledBy: nil, createdAt: now, updatedAt: now,
+                reminderEveryDays: reminders.map { Int64($0.everyDays) }, reminderMax: reminders.map { Int64($0.maxCount) }, remindersSent: 0)
+            if try await insertOnce(into: "client_items", record, on: db), let reminders {
+                try await ItemReminderJob.schedule(record.id, number: 1, every: reminders.everyDays, from: now, on: tx)
+            }
         }
         // Whoever inserted first (this call or a racing one with the same key) made the item.
         guard let made = try await made(key: key, on: db) else { throw PipelineError.conflict("The item of key \(key) could not be made.") }
@@ -208,7 +214,7 @@ struct ItemStore: Sendable {
             .set("paid_minor", to: SQLBind(item.paidMinor)).set("signed_name", to: SQLBind(item.signedName))
             .set("completed_at", to: SQLBind(item.completedAt)).set("completed_by", to: SQLBind(item.completedBy))
             .set("cancelled_at", to: SQLBind(item.cancelledAt)).set("cancelled_by", to: SQLBind(item.cancelledBy))
-            .set("updated_at", to: SQLBind(item.updatedAt)).where("id", .equal, SQLBind(item.id)).run()
+            .set("reminders_sent", to: SQLBind(item.remindersSent)).set("updated_at", to: SQLBind(item.updatedAt)).where("id", .equal, SQLBind(item.id)).run()
     }
 
     /// Saves what changes over a task's life.
@@ -226,10 +232,10 @@ struct ItemStore: Sendable {
         return nil
     }
 
-    /// Inserts `record` unless a row with its creation key exists (a racing create won).
-    private func insertOnce(into table: String, _ record: some Encodable & Sendable, on db: any SQLDatabase) async throws {
+    /// Inserts `record` unless a row with its creation key exists (a racing create won); true when inserted.
+    private func insertOnce(into table: String, _ record: some Encodable & Sendable, on db: any SQLDatabase) async throws -> Bool {
         try await db.insert(into: table).model(record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-            .ignoringConflicts(with: ["creation_key"]).run()
+            .ignoringConflicts(with: ["creation_key"]).returning("id").first() != nil
     }
 
     private struct KindRow: Decodable { var id: String; var kind: String; var status: String }

@@ -67,6 +67,9 @@ extension ClientItemRecord {
             invoice: invoice, organizer: organizer, proposal: proposal,
             completedAt: completedAt.map(EpochMillis.date(millis:)), completedBy: team || itemKind != .invoice ? completedBy : nil,
             cancelledAt: cancelledAt.map(EpochMillis.date(millis:)), cancelledBy: team ? cancelledBy : nil,
+            reminders: team ? reminderEveryDays.flatMap { every in
+                reminderMax.map { .init(everyDays: Int(every), maxCount: Int($0), sent: Int(remindersSent)) }
+            } : nil,
             createdAt: EpochMillis.date(millis: createdAt), updatedAt: EpochMillis.date(millis: updatedAt))
     }
 }

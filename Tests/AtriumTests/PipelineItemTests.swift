@@ -42,6 +42,9 @@ struct ItemWorld: Sendable {
                 "otherContact": try await token(Caller(kind: .contact, subject: "con_2", firmID: "firm_test")),
                 "stranger": try await token(Caller(kind: .member, subject: "mem_x", firmID: "firm_other", role: .owner)),
                 "service": try await TestConfiguration.serviceToken(),
+                // mem_asg looking at the portal as con_1 sees it: reads, changes nothing.
+                "portalView": try await token(Caller(kind: .contact, subject: "con_1", firmID: "firm_test", portalView: PortalView(
+                    memberID: "mem_asg", accountID: "acct_1", role: .employee, rights: [], standing: 0))),
             ]
             let database = try await Database.open(
                 url: storage.engine.postgresURL, schema: storage.schemaPrefix + ServiceName.pipeline.rawValue,
@@ -174,6 +177,11 @@ struct PipelineItemTests {
             #expect(try await save([["questionId": "income", "value": "10"]], as: "otherContact").status == 404)
             #expect(try await w.send(.post, "/v1/items/\(id)/submit", as: "otherContact").status == 404)
             #expect(try await w.send(.post, "/v1/items/\(id)/submit", as: "assigned").status == 403)
+            // A team member viewing the portal as the contact reads the organizer and changes nothing.
+            #expect(try await w.send(.get, "/v1/items/\(id)", as: "portalView").status == 200)
+            #expect(try await w.send(.get, "/v1/accounts/acct_1/items", as: "portalView").status == 200)
+            #expect(try await save([["questionId": "income", "value": "10"]], as: "portalView").status == 403)
+            #expect(try await w.send(.post, "/v1/items/\(id)/submit", as: "portalView").status == 403)
 
             // Each value in its question's form, named when it is not.
             let refusals: [([String: String], String)] = [

@@ -18,11 +18,13 @@ struct MatrixItems: Sendable {
     let invoice: String
     /// A sent organizer of account A (no required questions).
     let organizer: String
+    /// An open team task of the job.
+    let task: String
     /// A fresh item (or team task) of account A of the kind given, made on each call.
     let mint: @Sendable (ItemKind) async throws -> String
 
     /// The ids of this firm the item rows name (for the cross-firm checks).
-    var ids: Set<String> { [itemTemplate, job, invoice, organizer] }
+    var ids: Set<String> { [itemTemplate, job, invoice, organizer, task] }
 
     /// Makes the templates and items of firm `firmID` in `cluster`'s PipelineService database.
     static func seed(_ cluster: Cluster, firmID: String, accountA: String) async throws -> MatrixItems {
@@ -71,7 +73,7 @@ struct MatrixItems: Sendable {
             }
         }
         return MatrixItems(itemTemplate: templates[.invoice] ?? "", job: job.jobID, invoice: try await mint(.invoice),
-                           organizer: try await mint(.organizer), mint: mint)
+                           organizer: try await mint(.organizer), task: try await mint(.task), mint: mint)
     }
 }
 

@@ -24,6 +24,7 @@ struct PipelineTeamTaskTests {
             #expect(listed == 200 && tasks.count == 1 && tasks.first?["status"] as? String == "open" && tasks.first?["blocksAutomove"] as? Bool == true)
             #expect(tasks.first?["assigneeIds"] as? [String] == ["mem_asg", "mem_test"] && tasks.first?["dueAt"] != nil)
             #expect(try await w.send(.get, "/v1/jobs/job_1/tasks", as: "contact").status == 403)
+            #expect((try await w.send(.get, "/v1/jobs/job_1/items", as: "owner").json["items"] as? [Any])?.isEmpty == true, "a job known by its task")
             #expect(try await w.send(.get, "/v1/jobs/job_1/tasks", as: "unassigned").status == 404)
             #expect(try await w.send(.get, "/v1/jobs/job_1/tasks", as: "stranger").status == 404)
 

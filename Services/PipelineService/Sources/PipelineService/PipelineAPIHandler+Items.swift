@@ -15,11 +15,8 @@ extension PipelineAPIHandler {
     func listJobItems(_ input: Operations.ListJobItems.Input) async throws -> Operations.ListJobItems.Output {
         let caller = try RequestScope.requireCaller()
         try caller.require(caller.kind != .contact, "Contacts have no access to jobs.")
+        try await requireVisibleJob(input.path.jobId, to: caller)
         let records = try await items.store.items(job: input.path.jobId, on: database.sql)
-        // Every item of a job is its account's: who may see the job follows who may see the account.
-        if let first = records.first, !(try await directory.allows(caller, account: first.accountId, firm: first.firmId)) {
-            throw RuntimeError.notFound("No job \(input.path.jobId) that you can see.")
-        }
         return .ok(.init(body: .json(.init(items: try await wires(records, for: caller)))))
     }
 
@@ -100,6 +97,17 @@ extension PipelineAPIHandler {
             throw PipelineError.itemNotFound(id)
         }
         return item
+    }
+
+    /// A 404 unless `caller` may see the account of job `jobID`: who may see a job follows who may see its account.
+    ///
+    /// Until jobs are stored, a job is known by the items and tasks linked to it (all of one
+    /// account), so a job with none is "not found" too; with jobs, this becomes a lookup of the job.
+    func requireVisibleJob(_ jobID: String, to caller: Caller) async throws {
+        guard let owner = try await items.store.jobAccount(jobID, on: database.sql),
+            try await directory.allows(caller, account: owner.accountID, firm: owner.firmID) else {
+            throw RuntimeError.notFound("No job \(jobID) that you can see.")
+        }
     }
 
     /// A contact acting for themselves (not a team member's read-only portal view).

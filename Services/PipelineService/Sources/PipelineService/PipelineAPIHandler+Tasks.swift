@@ -8,10 +8,8 @@ extension PipelineAPIHandler {
     func listJobTasks(_ input: Operations.ListJobTasks.Input) async throws -> Operations.ListJobTasks.Output {
         let caller = try RequestScope.requireCaller()
         try caller.require(caller.kind != .contact, "Contacts have no access to jobs.")
+        try await requireVisibleJob(input.path.jobId, to: caller)
         let tasks = try await items.store.tasks(job: input.path.jobId, on: database.sql)
-        if let first = tasks.first, !(try await directory.allows(caller, account: first.accountId, firm: first.firmId)) {
-            throw RuntimeError.notFound("No job \(input.path.jobId) that you can see.")
-        }
         return .ok(.init(body: .json(.init(items: tasks.map(\.wire)))))
     }
 

@@ -184,6 +184,16 @@ struct ItemStore: Sendable {
             .all(decoding: ClientItemRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
+    /// The firm and account of job `jobID` as its items and tasks say; nil when nothing is linked to it.
+    func jobAccount(_ jobID: String, on db: any SQLDatabase) async throws -> (firmID: String, accountID: String)? {
+        for table in ["client_items", "team_tasks"] {
+            if let row = try await db.raw("SELECT firm_id, account_id FROM \(ident: table) WHERE job_id = \(bind: jobID) LIMIT 1").first() {
+                return (try row.decode(column: "firm_id", as: String.self), try row.decode(column: "account_id", as: String.self))
+            }
+        }
+        return nil
+    }
+
     /// A job's team tasks, oldest first.
     func tasks(job jobID: String, on db: any SQLDatabase) async throws -> [TeamTaskRecord] {
         try await db.select().column("*").from("team_tasks").where("job_id", .equal, SQLBind(jobID)).orderBy("id")

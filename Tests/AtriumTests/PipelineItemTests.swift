@@ -321,4 +321,31 @@ struct PipelineItemTests {
             #expect(try await w.events().filter { $0 == EventTypes.pipelineItemReminderDue }.count == 2)
         }
     }
+
+    @Test("races: creates with one key make one item; payments at once complete the invoice once", arguments: TestEngine.all)
+    func races(engine: TestEngine) async throws {
+        try await ItemWorld.run(engine) { w in
+            let template = try await w.template("invoice", ItemWorld.invoice)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<6 { group.addTask { try await w.make(template, key: "job_1:ent_1:auto_race").id } }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            let rows = try await w.database.sql.raw("SELECT COUNT(*) AS n FROM client_items").first()?.decode(column: "n", as: Int.self)
+            #expect(rows == 1)
+
+            let id = try #require(ids.first)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await w.send(.post, "/v1/items/\(id)/payments", ["amountMinor": 20_000, "method": "card"], as: "owner").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            // 20,000 × 3 reaches 55,000: the third is the completing one, the fourth finds it paid.
+            #expect(statuses.sorted() == [201, 201, 201, 409], "\(statuses)")
+            let invoice = try await w.send(.get, "/v1/items/\(id)", as: "owner").json["invoice"] as? [String: Any]
+            #expect(invoice?["paidMinor"] as? Int == 60_000 && (invoice?["payments"] as? [Any])?.count == 3)
+            #expect(try await w.events() == [EventTypes.pipelineItemCompleted])
+        }
+    }
 }

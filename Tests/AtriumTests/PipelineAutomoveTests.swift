@@ -161,3 +161,45 @@ struct PipelineAutomoveTests {
         }
     }
 }
+
+extension PipelineAutomoveTests {
+    @Test("the stage's organizer and invoice block automove with the thread: the job moves once all three are done, and cards list them",
+          arguments: TestEngine.all)
+    func itemsBlock(engine: TestEngine) async throws {
+        try await PipelineWorld.run(engine) { w in
+            let (pipeline, stages, _) = try await Self.setup(w, tasks: 1)
+            func template(_ kind: String, _ content: [String: Any]) async throws -> String {
+                let (status, json) = try await w.send(.post, "/v1/item-templates", ["kind": kind, "name": "\(kind) \(UUID().uuidString)", kind: content])
+                #expect(status == 201, "\(json)")
+                return try #require(json["id"] as? String)
+            }
+            let organizer = try await template("organizer", ["title": "2026 organizer", "questions": [
+                ["id": "income", "prompt": "Total income", "type": "number", "required": true],
+            ]])
+            let invoice = try await template("invoice", ["currency": "EUR", "lineItems": [["description": "Return", "quantity": 1, "unitAmountMinor": 20_000]]])
+            try await w.automation(pipeline, stages[0], ["type": "create_organizer", "templateId": organizer, "reminders": ["everyDays": 7, "times": 2]])
+            try await w.automation(pipeline, stages[0], ["type": "create_invoice", "templateId": invoice])
+            let job = try #require(try await w.newJob(pipeline)["id"] as? String)
+            let runs = try await w.settled(job, count: 3)
+            #expect(runs.allSatisfy { $0["status"] as? String == "succeeded" }, "\(runs)")
+            let card = try await w.job(job)
+            #expect(Set((card["pending"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }) == ["thread", "organizer", "invoice"])
+            let items = try await w.send(.get, "/v1/jobs/\(job)/items").json["items"] as? [[String: Any]] ?? []
+            let organizerItem = try #require(items.first { $0["kind"] as? String == "organizer" }?["id"] as? String)
+            let invoiceItem = try #require(items.first { $0["kind"] as? String == "invoice" }?["id"] as? String)
+
+            // The thread first: the items still hold the job.
+            let thread = try await Self.thread(w, job: job)
+            #expect(try await w.deliverTasks(try #require(w.downstream.check(thread: thread))) == 204)
+            #expect(try await w.send(.put, "/v1/items/\(organizerItem)/answers", ["answers": [["questionId": "income", "value": "50000"]]],
+                                     as: "contact").status == 200)
+            #expect(try await w.send(.post, "/v1/items/\(organizerItem)/submit", as: "contact").status == 200)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await w.job(job)["stageId"] as? String == stages[0], "the invoice is still unpaid")
+            #expect(try await w.send(.post, "/v1/items/\(invoiceItem)/payments", ["amountMinor": 20_000, "method": "card"]).status == 201)
+            try await eventually("the job moved") { try await w.job(job)["stageId"] as? String == stages[1] }
+            let history = try await w.send(.get, "/v1/jobs/\(job)/history").json["items"] as? [[String: Any]] ?? []
+            #expect(history.count == 2)
+        }
+    }
+}

@@ -49,6 +49,16 @@ public enum EventTypes {
     public static let pipelineJobArchived = "pipeline.job.archived"
     /// PipelineService: an automation's attempt failed for the first time in a stage entry (`AutomationFailedEvent`).
     public static let pipelineAutomationFailed = "pipeline.automation.failed"
+    /// PipelineService: an invoice was paid, an organizer submitted or a proposal signed (`ClientItemEvent`).
+    public static let pipelineItemCompleted = "pipeline.item.completed"
+    /// PipelineService: the team cancelled an invoice, organizer or proposal (`ClientItemEvent`).
+    public static let pipelineItemCancelled = "pipeline.item.cancelled"
+    /// PipelineService: a team task was marked done (`TeamTaskEvent`).
+    public static let pipelineTaskCompleted = "pipeline.task.completed"
+    /// PipelineService: a done team task was opened again (`TeamTaskEvent`).
+    public static let pipelineTaskReopened = "pipeline.task.reopened"
+    /// PipelineService: a client item is still unfinished and its automation asked for reminders (`ClientItemReminderEvent`).
+    public static let pipelineItemReminderDue = "pipeline.item.reminder_due"
 
     /// Events for Atrium's own services only: firm subscriptions never receive them (not even with
     /// `*`) and may not name them. Every other type is published for integrators too.

@@ -20,6 +20,8 @@ extension AuthorizationMatrixTests {
             + pipelineRows(world)
             // Automations, jobs and boards
             + jobRows(world)
+            // Client items, team tasks and their templates
+            + itemRows(world, world.items)
     }
 
     /// Pipelines: the firm's team reads them; owners and admins shape them; contacts never see them.

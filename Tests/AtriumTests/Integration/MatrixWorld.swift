@@ -62,13 +62,15 @@ struct MatrixWorld: Sendable {
     let secondStage: String
     let automation: String
     let pipelineJob: String
+    /// Item templates, client items and a team task of `pipelineJob`.
+    let items: MatrixItems
 
     /// The ids of this firm the matrix's rows name: another firm must not tell any of them from nothing.
     var ids: Set<String> {
         Set<String>([firmID, accountA, accountB, contactA, pendingContact, tag, thread, task, completedThread, orderThread, orderTask, job, bulkSend, spareMember,
          folder, subscription, delivery, document, hiddenDocument, template, chatTemplate, inboxItem, emailTemplate, pipeline, stage, orderPipeline,
          secondStage, automation, pipelineJob])
-            .union(orderStages)
+            .union(orderStages).union(items.ids)
     }
 
     /// Builds the firm labelled `label`: its people are `<persona>@<label>.example`, its contacts
@@ -195,7 +197,10 @@ struct MatrixWorld: Sendable {
         let automated = try await pipeline.send(.POST, "/v1/pipelines/\(madeID)/stages/\(secondStage)/automations",
                                                 json: ["type": "update_job_assignees", "members": ["add": [spareMember]]])
         let automation = try #require(((automated.json["stages"] as? [[String: Any]])?.last?["automations"] as? [[String: Any]])?.first?["id"] as? String)
-        let pipelineJob = try created(try await pipeline.send(.POST, "/v1/jobs", json: ["accountId": accountA, "pipelineId": madeID, "name": "Matrix"]))
+        let madeJob = try await pipeline.send(.POST, "/v1/jobs", json: ["accountId": accountA, "pipelineId": madeID, "name": "Matrix"])
+        let pipelineJob = try created(madeJob)
+        let items = try await MatrixItems.seed(cluster, firmID: firmID, accountA: accountA, job: pipelineJob,
+                                               entry: try #require(madeJob.json["entryId"] as? String))
         return MatrixWorld(
             firmID: firmID, tokens: tokens, memberIDs: memberIDs, accountA: accountA, accountB: accountB, contactA: contactA,
             pendingContact: pending, tag: tag, thread: threadID, task: taskID, completedThread: doneID,
@@ -205,7 +210,7 @@ struct MatrixWorld: Sendable {
             emailTemplate: emailTemplate, pipeline: try created(madePipeline),
             stage: try #require((madePipeline.json["stages"] as? [[String: Any]])?.first?["id"] as? String),
             orderPipeline: try created(ordered), orderStages: (ordered.json["stages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String },
-            secondStage: secondStage, automation: automation, pipelineJob: pipelineJob)
+            secondStage: secondStage, automation: automation, pipelineJob: pipelineJob, items: items)
     }
 
     /// Uploads one small PDF into `folder` with the given client access; answers its id.

@@ -41,12 +41,12 @@ extension PipelineAPIHandler {
         } catch let error as DownstreamError {
             throw PipelineError.unavailable("The job's threads cannot be checked now (\(error.description)); try again shortly.")
         }
-        return work + (try await items.blocking(entryIDs: [job.entryId], on: database.sql)[job.entryId] ?? [])
+        return work + (try await jobItems.blocking(entryIDs: [job.entryId], on: database.sql)[job.entryId] ?? [])
     }
 
     /// Enters `target` with `job`, doing what `choice` says with the unfinished `work` of the stage it leaves.
     func move(_ job: JobRecord, to target: StageRecord, by mover: Mover, unfinished choice: UnfinishedChoice?, work: [PendingWork]) async throws -> JobRecord {
-        let (jobs, items, jobMover, now) = (jobs, items, self.mover, clock.now())
+        let (jobs, items, jobMover, now) = (jobs, jobItems, self.mover, clock.now())
         let threads = work.filter { $0.kind == .thread }.map(\.id)
         return try await outbox.transaction { tx in
             guard let locked = try await jobs.job(job.id, lock: true, on: tx.sql), locked.entryId == job.entryId else {
@@ -60,12 +60,12 @@ extension PipelineAPIHandler {
                     try await jobs.link(JobThreadRecord(jobId: job.id, threadId: thread, entryId: moved.entryId, moverKind: mover.kind.rawValue,
                                                         moverId: mover.id, linkedAt: now), on: tx.sql)
                 }
-                try await items.carry(jobID: job.id, from: previous.id, to: moved.entryId, on: tx.sql)
+                try await items.carry(jobID: job.id, from: previous.id, to: moved.entryId, on: tx)
             case .unlink?:
                 for thread in threads { try await jobs.unlink(job: job.id, thread: thread, on: tx.sql) }
-                try await items.unlinkOpen(jobID: job.id, entryID: previous.id, on: tx.sql)
+                try await items.unlinkOpen(jobID: job.id, entryID: previous.id, on: tx)
             case .close?:
-                try await items.cancelOpen(jobID: job.id, entryID: previous.id, on: tx)
+                try await items.cancelOpen(jobID: job.id, entryID: previous.id, by: mover.id ?? mover.kind.rawValue, on: tx)
             case .keep?, nil:
                 break
             }

@@ -16,12 +16,14 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     let outbox: Outbox
     let jobs: JobStore
     let runs: AutomationRunStore
-    let items: any JobItems
+    let jobItems: any JobItems
     let downstream: any PipelineDownstream
     let clock: any JobClock
     var mover: JobMover { JobMover(jobs: jobs) }
-    var views: JobViews { JobViews(items: items, runs: runs) }
+    var views: JobViews { JobViews(items: jobItems, runs: runs) }
     // -- client items and team tasks --
+    /// Client items, team tasks, their templates, and the payment provider's webhook secret.
+    let items: ItemServices
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

@@ -13,6 +13,11 @@ public enum PipelineError: ProblemConvertible, Equatable {
     case jobNotFound(String)
     case automationNotFound(String)
     case unavailable(String)
+    case itemTemplateNotFound(String)
+    case itemNotFound(String)
+    case taskNotFound(String)
+    /// The item or task is not in a state that allows the change (409).
+    case itemState(String)
 
     public var httpStatus: HTTPResponse.Status {
         switch self {
@@ -22,6 +27,8 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .conflict: .conflict
         case .jobNotFound, .automationNotFound: .notFound
         case .unavailable: .serviceUnavailable
+        case .itemTemplateNotFound, .itemNotFound, .taskNotFound: .notFound
+        case .itemState: .conflict
         }
     }
 
@@ -37,6 +44,10 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .jobNotFound: "job-not-found"
         case .automationNotFound: "automation-not-found"
         case .unavailable: "unavailable"
+        case .itemTemplateNotFound: "item-template-not-found"
+        case .itemNotFound: "item-not-found"
+        case .taskNotFound: "task-not-found"
+        case .itemState: "item-state"
         }
     }
 
@@ -48,6 +59,10 @@ public enum PipelineError: ProblemConvertible, Equatable {
         case .invalidEvent(let why), .invalid(let why), .notAllowed(let why), .conflict(let why), .unavailable(let why): why
         case .jobNotFound(let id): "No job \(id) that you can see."
         case .automationNotFound(let id): "No automation \(id) in this stage."
+        case .itemTemplateNotFound(let id): "No item template \(id) that you can see."
+        case .itemNotFound(let id): "No item \(id) that you can see."
+        case .taskNotFound(let id): "No task \(id) that you can see."
+        case .itemState(let why): why
         }
     }
 }

@@ -146,5 +146,110 @@ enum PipelineMigrations {
             "CREATE INDEX automation_runs_job ON automation_runs (job_id, updated_at)",
         ]),
         // -- client items and team tasks (pipeline-0010…0019) --
+        // Templates of client items and team tasks; `content` is JSON of `ItemTemplateContent`.
+        Migration("pipeline-0010-item-templates", [
+            """
+            CREATE TABLE item_templates (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                content TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX item_templates_names ON item_templates (firm_id, kind, name_key)",
+        ]),
+        // Invoices, organizers and proposals sent to a client, each a copy of its template made at
+        // creation (`content`); `creation_key` makes the automation runner's create idempotent.
+        Migration("pipeline-0011-client-items", [
+            """
+            CREATE TABLE client_items (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                account_id TEXT NOT NULL,
+                job_id TEXT NOT NULL,
+                entry_id TEXT,
+                template_id TEXT NOT NULL,
+                creation_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                name TEXT NOT NULL,
+                content TEXT NOT NULL,
+                answers TEXT,
+                total_minor BIGINT NOT NULL,
+                paid_minor BIGINT NOT NULL,
+                currency TEXT,
+                signed_name TEXT,
+                completed_at BIGINT,
+                completed_by TEXT,
+                cancelled_at BIGINT,
+                cancelled_by TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX client_items_keys ON client_items (creation_key)",
+            "CREATE INDEX client_items_jobs ON client_items (job_id, entry_id)",
+            "CREATE INDEX client_items_accounts ON client_items (account_id, id)",
+            """
+            CREATE TABLE item_payments (
+                id TEXT PRIMARY KEY,
+                item_id TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL,
+                currency TEXT NOT NULL,
+                method TEXT NOT NULL,
+                note TEXT,
+                source TEXT NOT NULL,
+                provider_payment_id TEXT,
+                recorded_by TEXT,
+                recorded_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX item_payments_items ON item_payments (item_id, recorded_at)",
+            "CREATE UNIQUE INDEX item_payments_provider ON item_payments (provider_payment_id)",
+            // The payment provider's webhook ids already applied.
+            """
+            CREATE TABLE payment_webhook_receipts (
+                webhook_id TEXT PRIMARY KEY,
+                received_at BIGINT NOT NULL
+            )
+            """,
+        ]),
+        // Team tasks made from task templates, linked to a job's stage entry.
+        Migration("pipeline-0012-team-tasks", [
+            """
+            CREATE TABLE team_tasks (
+                id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                account_id TEXT NOT NULL,
+                job_id TEXT NOT NULL,
+                entry_id TEXT,
+                template_id TEXT NOT NULL,
+                creation_key TEXT NOT NULL,
+                status TEXT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                assignee_ids TEXT NOT NULL,
+                due_at BIGINT,
+                blocks_automove INTEGER NOT NULL,
+                completed_at BIGINT,
+                completed_by TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX team_tasks_keys ON team_tasks (creation_key)",
+            "CREATE INDEX team_tasks_jobs ON team_tasks (job_id, entry_id)",
+        ]),
+        // Reminders of an unfinished client item, asked for by its automation: every N days, at most M.
+        Migration("pipeline-0013-item-reminders", [
+            "ALTER TABLE client_items ADD COLUMN reminder_every_days BIGINT",
+            "ALTER TABLE client_items ADD COLUMN reminder_max BIGINT",
+            "ALTER TABLE client_items ADD COLUMN reminders_sent BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 }

@@ -61,6 +61,10 @@ public enum ComposeFile {
             // then NotifyService holds it.
             for name in mailSettings { environment[name] = "${\(name):-}" }
         }
+        if service == .pipeline {
+            // The payment provider's webhook secret; unset, the payments webhook answers 503.
+            environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] = "${ATRIUM_PAYMENTS_WEBHOOK_SECRET:-}"
+        }
         return [
             "  \(service.displayName):",
             "    build:",

@@ -31,6 +31,7 @@ struct PipelineDependencies: Sendable {
     var directory: (any AccountDirectory)?
     var items: any JobItems = NoJobItems()
     var clock: any JobClock = SystemJobClock()
+    var templates: (any TemplateExchange)?
 }
 
 /// Builds PipelineService: storage, routes and background work, ready to run.
@@ -72,5 +73,6 @@ func pipelineHandler(_ runtime: ServiceRuntime, dependencies: PipelineDependenci
         database: runtime.database, inbox: runtime.inbox(for: "pipeline-service.chat"), states: SQLChatThreadStateRepository(),
         directory: try dependencies.directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: forUpdate),
         outbox: runtime.outbox, jobs: JobStore(forUpdate: forUpdate), runs: AutomationRunStore(), items: dependencies.items,
-        downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock)
+        downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock,
+        templates: try dependencies.templates ?? LiveTemplateExchange(clients: runtime.clients))
 }

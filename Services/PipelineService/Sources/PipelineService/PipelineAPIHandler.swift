@@ -22,6 +22,11 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     var mover: JobMover { JobMover(jobs: jobs) }
     var views: JobViews { JobViews(items: items, runs: runs) }
     // -- client items and team tasks --
+    // -- export and import --
+    /// The other services' templates, tags and team, asked as the caller.
+    let templates: any TemplateExchange
+    /// The item templates' hook: none until the items are built.
+    var itemTemplates: any ItemTemplateExchange = NoItemTemplateExchange()
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

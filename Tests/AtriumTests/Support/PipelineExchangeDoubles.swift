@@ -1,0 +1,93 @@
+import AtriumRuntime
+import Foundation
+@testable import PipelineService
+import Synchronization
+
+/// ChatService's, NotifyService's and DocService's templates and AccountService's tags and team,
+/// in memory and per firm, as `TemplateExchange` sees them: each call acts in the firm of the
+/// caller in `RequestScope` and records the bearer token it would have forwarded.
+final class FakeTemplateExchange: TemplateExchange {
+    private struct Firm {
+        var templates: [TemplateKind: [StoredTemplate]] = [:]
+        var tags: [TagEntry] = []
+        var members: Set<String> = []
+    }
+
+    private struct State {
+        var firms: [String: Firm] = [:]
+        var tokens: [String] = []
+        var refuseCreates = 0
+    }
+
+    private let state = Mutex(State())
+    static let prefixes: [TemplateKind: String] = [.chat: "ctpl", .email: "etpl", .folder: "ftpl"]
+
+    /// The bearer tokens the calls carried, in order.
+    var tokens: [String] { state.withLock { $0.tokens } }
+
+    @discardableResult
+    func seed(_ template: PortableTemplate, firm: String) -> String {
+        let id = Identifier.make(Self.prefixes[template.kind] ?? "itpl")
+        state.withLock { $0.firms[firm, default: Firm()].templates[template.kind, default: []].append(StoredTemplate(id: id, template: template.with(ref: ""))) }
+        return id
+    }
+
+    @discardableResult
+    func seedTag(_ name: String, firm: String) -> String {
+        let id = Identifier.make("tag")
+        state.withLock { $0.firms[firm, default: Firm()].tags.append(TagEntry(id: id, name: name)) }
+        return id
+    }
+
+    func setMembers(_ members: Set<String>, firm: String) { state.withLock { $0.firms[firm, default: Firm()].members = members } }
+    func stored(_ kind: TemplateKind, firm: String) -> [StoredTemplate] { state.withLock { $0.firms[firm]?.templates[kind] ?? [] } }
+    func tags(firm: String) -> [TagEntry] { state.withLock { $0.firms[firm]?.tags ?? [] } }
+    /// The next `count` creations are refused as a service would refuse a bad template.
+    func refuseCreates(_ count: Int) { state.withLock { $0.refuseCreates = count } }
+
+    /// The caller's firm, and the token noted.
+    private func firm() throws -> String {
+        guard let scope = RequestScope.current, let firm = scope.caller?.firmID else { throw ExchangeError.denied("No caller.") }
+        state.withLock { $0.tokens.append(scope.bearerToken ?? "") }
+        return firm
+    }
+
+    func template(_ kind: TemplateKind, id: String) async throws -> PortableTemplate? {
+        let firm = try firm()
+        return state.withLock { $0.firms[firm]?.templates[kind]?.first { $0.id == id }?.template }
+    }
+
+    func templates(_ kind: TemplateKind) async throws -> [StoredTemplate] {
+        let firm = try firm()
+        return state.withLock { $0.firms[firm]?.templates[kind] ?? [] }
+    }
+
+    func create(_ template: PortableTemplate) async throws -> String {
+        let firm = try firm()
+        let refused = state.withLock { state in
+            guard state.refuseCreates > 0 else { return false }
+            state.refuseCreates -= 1
+            return true
+        }
+        if refused { throw ExchangeError.refused("ChatService answered 400 making the template: unknown shortcode [NOPE].") }
+        let taken = state.withLock { $0.firms[firm]?.templates[template.kind]?.contains { $0.template.name.lowercased() == template.name.lowercased() } ?? false }
+        if taken { throw ExchangeError.refused("answered 409: the name is taken.") }
+        return seed(template, firm: firm)
+    }
+
+    func tags() async throws -> [TagEntry] {
+        let firm = try firm()
+        return tags(firm: firm)
+    }
+
+    func createTag(named name: String) async throws -> TagEntry {
+        let firm = try firm()
+        let id = seedTag(name, firm: firm)
+        return TagEntry(id: id, name: name)
+    }
+
+    func teamMemberIDs() async throws -> Set<String> {
+        let firm = try firm()
+        return state.withLock { $0.firms[firm]?.members ?? [] }
+    }
+}

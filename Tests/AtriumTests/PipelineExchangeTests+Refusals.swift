@@ -145,7 +145,7 @@ extension PipelineExchangeTests {
             #expect(Self.automations(Self.stages(result["pipeline"] as? [String: Any])[1]).count == 3)
             #expect((result["warnings"] as? [String])?.contains { $0.contains("Invoice template \"Tax return fee\"") } == true, "\(result)")
             // A condition naming a tag the firm no longer has would change meaning: the export is refused.
-            try await w.automation(pipeline, stages[0], ["type": "send_email", "templateId": Identifier.make("etpl"), "condition": ["match": "none", "tagIds": [gone]]])
+            try await w.automation(pipeline, stages[0], ["type": "update_account_tags", "tags": ["add": [business]], "condition": ["match": "none", "tagIds": [gone]]])
             let (conflict, problem) = try await w.send(.get, "/v1/pipelines/\(pipeline)/export")
             #expect(conflict == 409 && (problem["detail"] as? String)?.contains(gone) == true, "\(problem)")
         }

@@ -149,6 +149,11 @@ struct PipelineExchangeTests {
             #expect((second["created"] as? [[String: Any]])?.isEmpty == true && (second["createdTags"] as? [String])?.isEmpty == true)
             #expect((second["reused"] as? [[String: Any]])?.count == 3)
             #expect(fake.stored(.chat, firm: "firm_test").count == 2 && fake.stored(.email, firm: "firm_test").count == 1 && fake.tags(firm: "firm_test").count == 2)
+            // A template no automation uses is not imported, with a warning.
+            let extra = Self.changed(document, ["templates", "folder"]) { _ in [["ref": "folder-1", "name": "Unused folders", "folders": [["name": "A"]]]] }
+            let (third, unused) = try await w.send(.post, "/v1/pipelines/import", ["document": extra, "name": "Personal tax (2028)"])
+            #expect(third == 201 && fake.stored(.folder, firm: "firm_test").isEmpty, "\(unused)")
+            #expect((unused["warnings"] as? [String])?.contains { $0.contains("folder-1") && $0.contains("used by no automation") } == true, "\(unused)")
             let secondStages = Self.stages(second["pipeline"] as? [String: Any])
             #expect(Self.automations(secondStages[0]).first?["templateId"] as? String == Self.automations(stages[0]).first?["templateId"] as? String)
         }

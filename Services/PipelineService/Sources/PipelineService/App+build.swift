@@ -32,6 +32,8 @@ struct PipelineDependencies: Sendable {
     var items: any JobItems = NoJobItems()
     var clock: any JobClock = SystemJobClock()
     var templates: (any TemplateExchange)?
+    /// The item templates' export and import (`ItemTemplateExchange`): none until the items plug in.
+    var itemTemplates: any ItemTemplateExchange = NoItemTemplateExchange()
 }
 
 /// Builds PipelineService: storage, routes and background work, ready to run.
@@ -74,5 +76,5 @@ func pipelineHandler(_ runtime: ServiceRuntime, dependencies: PipelineDependenci
         directory: try dependencies.directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: forUpdate),
         outbox: runtime.outbox, jobs: JobStore(forUpdate: forUpdate), runs: AutomationRunStore(), items: dependencies.items,
         downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock,
-        templates: try dependencies.templates ?? LiveTemplateExchange(clients: runtime.clients))
+        templates: try dependencies.templates ?? LiveTemplateExchange(clients: runtime.clients), itemTemplates: dependencies.itemTemplates)
 }

@@ -173,3 +173,33 @@ extension PipelineExchangeTests {
         }
     }
 }
+
+extension PipelineExchangeTests {
+    @Test("once the items plug in, their templates travel like the others: exported in full, imported once, checked first", arguments: TestEngine.all)
+    func pluggedItemTemplates(engine: TestEngine) async throws {
+        let items = FakeItemTemplates()
+        let fee = items.seed(.init(ref: "", kind: .invoice, name: "Tax return fee",
+                                   content: try .init(unvalidatedValue: ["lines": [["text": "Return", "amount": 250] as [String: any Sendable]] as [any Sendable]])),
+                             firm: "firm_test")
+        try await PipelineWorld.run(engine, templates: FakeTemplateExchange(), items: items) { w in
+            let (pipeline, stages) = try await w.pipeline([["name": "Billing"]], name: "Billing")
+            try await w.automation(pipeline, stages[0], ["type": "create_invoice", "templateId": fee, "reminders": ["everyDays": 7, "times": 3]])
+            let (status, document) = try await w.send(.get, "/v1/pipelines/\(pipeline)/export")
+            #expect(status == 200 && document["notes"] == nil, "\(document)")
+            let exported = (document["templates"] as? [String: Any])?["items"] as? [[String: Any]]
+            #expect(exported?.first?["ref"] as? String == "invoice-1" && exported?.first?["kind"] as? String == "invoice")
+            #expect(Self.automations(Self.stages(document["pipeline"] as? [String: Any])[0]).first?["template"] as? String == "invoice-1")
+            // Into another firm, twice: made once, then reused.
+            let (created, first) = try await w.send(.post, "/v1/pipelines/import", ["document": document], as: "stranger")
+            #expect(created == 201 && (first["created"] as? [[String: Any]])?.first?["kind"] as? String == "invoice", "\(first)")
+            let made = try #require(items.stored(firm: "firm_other").keys.first)
+            #expect(Self.automations(Self.stages(first["pipeline"] as? [String: Any])[0]).first?["templateId"] as? String == made)
+            let (again, second) = try await w.send(.post, "/v1/pipelines/import", ["document": document, "name": "Billing 2"], as: "stranger")
+            #expect(again == 201 && (second["reused"] as? [[String: Any]])?.first?["id"] as? String == made && items.stored(firm: "firm_other").count == 1)
+            // The hook checks content before anything is made.
+            let bad = Self.changed(document, ["templates", "items", 0, "content"]) { _ in ["total": 1] }
+            let (refused, problem) = try await w.send(.post, "/v1/pipelines/import", ["document": bad, "name": "Billing 3"], as: "stranger")
+            #expect(refused == 400 && (problem["detail"] as? String)?.contains("document.templates.items[0].content.lines") == true, "\(problem)")
+        }
+    }
+}

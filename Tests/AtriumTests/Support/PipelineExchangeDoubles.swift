@@ -1,6 +1,8 @@
 import AtriumRuntime
 import Foundation
+import OpenAPIRuntime
 @testable import PipelineService
+import PipelineAPI
 import Synchronization
 
 /// ChatService's, NotifyService's and DocService's templates and AccountService's tags and team,
@@ -89,5 +91,39 @@ final class FakeTemplateExchange: TemplateExchange {
     func teamMemberIDs() async throws -> Set<String> {
         let firm = try firm()
         return state.withLock { $0.firms[firm]?.members ?? [] }
+    }
+}
+
+/// Item templates as the items will keep them, in memory and per firm, through the hook.
+final class FakeItemTemplates: ItemTemplateExchange {
+    typealias Item = PipelineAPI.Components.Schemas.PortableItemTemplate
+    private let state = Mutex([String: [String: Item]]())
+
+    @discardableResult
+    func seed(_ item: Item, firm: String) -> String {
+        let id = Identifier.make("itpl")
+        state.withLock { $0[firm, default: [:]][id] = item }
+        return id
+    }
+
+    func stored(firm: String) -> [String: Item] { state.withLock { $0[firm] ?? [:] } }
+
+    func export(kind: TemplateKind, id: String, firm: String, ref: String) async throws -> Item? {
+        guard var item = state.withLock({ $0[firm]?[id] }), item.kind.rawValue == kind.rawValue else { return nil }
+        item.ref = ref
+        return item
+    }
+
+    func validate(_ template: Item, path: String) throws {
+        guard template.content.value["lines"] != nil else { throw ExchangeError.invalid("\(path).content.lines is required.") }
+    }
+
+    func `import`(_ template: Item, firm: String, by caller: Caller) async throws -> ImportedItemTemplate? {
+        if let (id, same) = state.withLock({ $0[firm]?.first { $0.value.kind == template.kind && $0.value.name.lowercased() == template.name.lowercased() } }) {
+            var mine = template
+            mine.ref = same.ref
+            return ImportedItemTemplate(id: id, created: false, sameContent: mine == same)
+        }
+        return ImportedItemTemplate(id: seed(template, firm: firm), created: true, sameContent: true)
     }
 }

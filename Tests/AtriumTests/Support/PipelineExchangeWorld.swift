@@ -5,15 +5,16 @@ import HummingbirdTesting
 @testable import PipelineService
 
 extension PipelineWorld {
-    /// `run`, with `templates` answering for the other services' templates, tags and team.
+    /// `run`, with `templates` (and `items`) answering for the other services' templates, tags and team.
     static func run(
-        _ engine: TestEngine, templates: FakeTemplateExchange, _ body: @escaping @Sendable (PipelineWorld) async throws -> Void
+        _ engine: TestEngine, templates: FakeTemplateExchange, items: any ItemTemplateExchange = NoItemTemplateExchange(), _ body: @escaping @Sendable (PipelineWorld) async throws -> Void
     ) async throws {
         try await TestStorage.with(engine) { storage in
             let downstream = FakeDownstream()
             let app = try await PipelineService.buildApplication(
                 try TestConfiguration.make(.pipeline, storage: storage),
-                dependencies: PipelineDependencies(downstream: downstream, directory: ChatWorld.directory, templates: templates))
+                dependencies: PipelineDependencies(downstream: downstream, directory: ChatWorld.directory, templates: templates,
+                                                   itemTemplates: items))
             let key = try await InboundSecrets.read(storage, service: .pipeline, subscription: "pipeline-service.chat")
             let signer = try await TestConfiguration.signer()
             func token(_ caller: Caller) async throws -> String { "Bearer " + (try await signer.issue(for: caller)) }

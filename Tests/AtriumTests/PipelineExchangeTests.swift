@@ -71,6 +71,8 @@ struct PipelineExchangeTests {
             let folders = (templates["folder"] as? [[String: Any]])?.first?["folders"] as? [[String: Any]]
             #expect((folders?.first?["children"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Wages", "Interest"])
             #expect(templates["items"] == nil)
+            let refs = ["chat", "email", "folder"].compactMap { (templates[$0] as? [[String: Any]])?.first?["ref"] as? String }
+            #expect(refs == ["chat-1", "email-1", "folder-1"])
             // Read as the caller: the owner's own token went to the other services.
             let owner = try #require(w.tokens["owner"]).replacingOccurrences(of: "Bearer ", with: "")
             #expect(!fake.tokens.isEmpty && fake.tokens.allSatisfy { $0 == owner })

@@ -24,7 +24,7 @@ struct PipelineExporter {
                 var ref: String?
                 if let kind = TemplateKind(type), let id = settings.templateId {
                     ref = refs["\(kind.rawValue) \(id)"]
-                    if ref == nil, let found = try await template(kind, id: id, firm: firm, ref: "\(kind.rawValue)-\(refs.count + 1)") {
+                    if ref == nil, let found = try await template(kind, id: id, firm: firm, ref: "\(kind.rawValue)-\(refs.keys.filter { $0.hasPrefix("\(kind.rawValue) ") }.count + 1)") {
                         ref = found.ref
                         refs["\(kind.rawValue) \(id)"] = found.ref
                         templates.append(found)

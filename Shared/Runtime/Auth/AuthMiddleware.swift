@@ -30,13 +30,15 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw RuntimeError.unauthenticated("The Authorization header must be \"Bearer <token>\".")
         }
-        let caller = try await verifier.verify(String(header.dropFirst(7)))
+        let token = String(header.dropFirst(7))
+        let caller = try await verifier.verify(token)
         if let why = revocations?.refusal(of: caller) { throw RuntimeError.unauthenticated(why) }
         if caller.portalView != nil, !Self.readOnlyMethods.contains(request.method) {
             throw RuntimeError.forbidden("A view of the portal as a contact is read-only.")
         }
         guard var scope = RequestScope.current else { return try await next(request, context) }
         scope.caller = caller
+        scope.bearerToken = token
         scope.logger[metadataKey: "caller"] = "\(caller.kind.rawValue):\(caller.subject)"
         if let view = caller.portalView { scope.logger[metadataKey: "viewed_by"] = "member:\(view.memberID)" }
         return try await RequestScope.$current.withValue(scope) {

@@ -14,6 +14,9 @@ public struct RequestScope: Sendable {
     /// `Idempotency-Key` or `webhook-id`, or a cause a handler names (`withCause`). A redelivered
     /// event or a retried request so derives the same keys, and creates nothing twice.
     public var cause: String? = nil
+    /// The bearer token the request carried (set by `AuthMiddleware` once it verified it), for
+    /// calls made on the caller's behalf, as the caller (`ForwardedBearerMiddleware`). Never logged.
+    public var bearerToken: String? = nil
 
     /// The scope of the current request, if there is one.
     @TaskLocal public static var current: RequestScope?

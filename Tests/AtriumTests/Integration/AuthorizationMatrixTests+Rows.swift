@@ -22,6 +22,8 @@ extension AuthorizationMatrixTests {
             + jobRows(world)
             // Client items, team tasks and their templates
             + itemRows(world, world.items)
+            // Pipeline export and import
+            + exchangeRows(world)
     }
 
     /// Pipelines: the firm's team reads them; owners and admins shape them; contacts never see them.

@@ -32,6 +32,9 @@ struct PipelineDependencies: Sendable {
     /// The job's items as jobs and automove see them; the stored items unless a test says otherwise.
     var items: (any JobItems)?
     var clock: any JobClock = SystemJobClock()
+    var templates: (any TemplateExchange)?
+    /// The item templates' export and import; the stored item templates unless a test says otherwise.
+    var itemTemplates: (any ItemTemplateExchange)?
 }
 
 /// Builds PipelineService: storage, routes and background work, ready to run.
@@ -79,5 +82,7 @@ func pipelineHandler(_ runtime: ServiceRuntime, dependencies: PipelineDependenci
         directory: try dependencies.directory ?? runtime.accountDirectory(), pipelines: PipelineStore(forUpdate: forUpdate),
         outbox: runtime.outbox, jobs: JobStore(forUpdate: forUpdate), runs: AutomationRunStore(),
         jobItems: dependencies.items ?? StoredJobItems(store: items.store),
-        downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock, items: items)
+        downstream: try dependencies.downstream ?? ServiceDownstream(clients: runtime.clients), clock: dependencies.clock, items: items,
+        templates: try dependencies.templates ?? LiveTemplateExchange(clients: runtime.clients),
+        itemTemplates: dependencies.itemTemplates ?? StoredItemTemplateExchange(store: ItemTemplateStore(forUpdate: forUpdate), database: runtime.database))
 }

@@ -24,6 +24,11 @@ struct PipelineAPIHandler: PipelineAPI.APIProtocol {
     // -- client items and team tasks --
     /// Client items, team tasks, their templates, and the payment provider's webhook secret.
     let items: ItemServices
+    // -- export and import --
+    /// The other services' templates, tags and team, asked as the caller.
+    let templates: any TemplateExchange
+    /// The item templates' export and import.
+    let itemTemplates: any ItemTemplateExchange
 
     func receiveChatEvent(_ input: Operations.ReceiveChatEvent.Input) async throws -> Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw PipelineError.invalidEvent("Expected a body.") }

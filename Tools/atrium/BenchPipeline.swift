@@ -128,7 +128,7 @@ struct BenchPipeline: AsyncParsableCommand {
         throw ValidationError("job \(job) did not move within a minute")
     }
 
-    /// `boardJobs` jobs over five stages (a fifth with an assignee, a tenth overdue), then board pages one at a time.
+    /// `boardJobs` jobs over five stages (a seventh with an assignee, an eleventh overdue), then board pages one at a time.
     private func board(_ world: ChatBenchWorld, http: ChatBenchHTTP, bare: @escaping @Sendable () async throws -> Void, database: Database) async throws {
         let pipelineURL = world.cluster.url(.pipeline)
         let pipeline = try await http.send(.POST, pipelineURL + "/v1/pipelines", token: world.owner, json: [
@@ -180,18 +180,20 @@ enum BoardSeed {
                 let jobs = tx.insert(into: "pipeline_jobs").columns(
                     "id", "firm_id", "account_id", "pipeline_id", "stage_id", "entry_id", "name", "assignees", "priority", "start_date", "due_date",
                     "status", "entered_at", "created_by", "created_at", "updated_at")
-                let assignees = tx.insert(into: "job_assignees").columns("job_id", "member_id")
+                let assignees = tx.insert(into: "job_assignees").columns("job_id", "member_id", "pipeline_id", "stage_id", "status", "entered_at")
                 var assigned = 0
                 for index in start..<min(count, start + 500) {
                     let id = String(format: "job_%028x", index)
-                    let isAssigned = index % 5 == 0
-                    let due: String? = index % 10 == 0 ? "2020-01-01" : "2099-01-01"
+                    // Spread over every stage: a seventh assigned, an eleventh overdue.
+                    let isAssigned = index % 7 == 0
+                    let due: String? = index % 11 == 0 ? "2020-01-01" : "2099-01-01"
                     jobs.values(SQLBind(id), SQLBind(firm), SQLBind(account), SQLBind(pipeline), SQLBind(stages[index % stages.count]),
                                 SQLBind("ent_\(id)"), SQLBind("Job \(index)"), SQLBind(isAssigned ? "[\"\(assignee)\"]" : "[]"), SQLBind("normal"),
                                 SQLBind(String?.none), SQLBind(due), SQLBind("active"), SQLBind(Int64(index)), SQLBind(owner), SQLBind(Int64(index)),
                                 SQLBind(Int64(index)))
                     if isAssigned {
-                        assignees.values(SQLBind(id), SQLBind(assignee))
+                        assignees.values(SQLBind(id), SQLBind(assignee), SQLBind(pipeline), SQLBind(stages[index % stages.count]), SQLBind("active"),
+                                         SQLBind(Int64(index)))
                         assigned += 1
                     }
                 }

@@ -32,10 +32,11 @@ extension PipelineAPIHandler {
             stages = stages.filter { $0.id == stageID }
             guard !stages.isEmpty else { throw PipelineError.stageNotFound(stageID) }
         }
-        let counts = try await board.counts(on: database.sql)
+        var counts: [String: Int] = [:]
         var columns: [Components.Schemas.BoardStage] = []
         var pages: [(StageRecord, [JobRecord])] = []
         for stage in stages {
+            counts[stage.id] = try await board.count(stage: stage.id, on: database.sql)
             let page = counts[stage.id, default: 0] == 0 ? [] : try await board.page(stage: stage.id, after: cursor, limit: limit + 1, on: database.sql)
             pages.append((stage, page))
         }

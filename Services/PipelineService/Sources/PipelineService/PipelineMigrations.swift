@@ -90,8 +90,21 @@ enum PipelineMigrations {
             """,
             "CREATE INDEX pipeline_jobs_board ON pipeline_jobs (pipeline_id, stage_id, status, entered_at, id)",
             "CREATE INDEX pipeline_jobs_account ON pipeline_jobs (account_id, created_at)",
-            "CREATE TABLE job_assignees (job_id TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (job_id, member_id))",
-            "CREATE INDEX job_assignees_member ON job_assignees (member_id, job_id)",
+            // Assignees carry their job's board position, so a board filtered by assignee is a
+            // range of this index rather than a scan of the pipeline's jobs.
+            """
+            CREATE TABLE job_assignees (
+                job_id TEXT NOT NULL,
+                member_id TEXT NOT NULL,
+                pipeline_id TEXT NOT NULL,
+                stage_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                entered_at BIGINT NOT NULL,
+                PRIMARY KEY (job_id, member_id)
+            )
+            """,
+            "CREATE INDEX job_assignees_board ON job_assignees (member_id, pipeline_id, stage_id, status, entered_at, job_id)",
+            "CREATE INDEX pipeline_jobs_due ON pipeline_jobs (pipeline_id, stage_id, status, due_date)",
             """
             CREATE TABLE stage_entries (
                 id TEXT PRIMARY KEY,

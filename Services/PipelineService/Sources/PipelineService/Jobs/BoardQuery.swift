@@ -3,7 +3,9 @@ import Foundation
 import SQLKit
 
 /// One pipeline's board: active jobs per stage in arrival order (then id), with the same filters
-/// on pages and counts. Both read the `pipeline_jobs_board` index (pipeline, stage, status, entered_at, id).
+/// on pages and counts. Every query is a range of one index for one stage: `pipeline_jobs_board`
+/// (pipeline, stage, status, entered_at, id), `pipeline_jobs_due` for the overdue count, and
+/// `job_assignees_board` when filtered by assignee (assignee rows carry their job's place).
 struct BoardQuery: Sendable {
     var pipeline: String
     var assignee: String?
@@ -13,44 +15,43 @@ struct BoardQuery: Sendable {
     /// The accounts a team member without firm-wide sight may see; nil for everyone's.
     var visibleAccounts: [String]?
 
-    /// How many matching jobs each stage holds.
-    func counts(on db: any SQLDatabase) async throws -> [String: Int] {
-        if visibleAccounts?.isEmpty == true { return [:] }
-        let query = db.select().column("stage_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pipeline_jobs")
-        filter(query)
-        struct Row: Decodable {
-            var stageId: String
-            var n: Int
-        }
-        let rows = try await query.groupBy("stage_id").all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.stageId, $0.n) })
+    /// How many matching jobs `stage` holds.
+    func count(stage: String, on db: any SQLDatabase) async throws -> Int {
+        if visibleAccounts?.isEmpty == true { return 0 }
+        let query = SQLQueryString("SELECT COUNT(*) AS n ") + from(stage: stage)
+        return try await db.raw(query).first(decoding: CountRow.self)?.n ?? 0
     }
 
     /// Up to `limit` matching jobs of `stage` after `cursor`.
     func page(stage: String, after cursor: BoardCursor?, limit: Int, on db: any SQLDatabase) async throws -> [JobRecord] {
         if visibleAccounts?.isEmpty == true { return [] }
-        let query = db.select().column("*").from("pipeline_jobs").where("stage_id", .equal, SQLBind(stage))
-        filter(query)
+        let (entered, id) = assignee == nil ? ("j.entered_at", "j.id") : ("a.entered_at", "a.job_id")
+        var query = SQLQueryString("SELECT j.* ") + from(stage: stage)
         if let cursor {
-            query.where { group in
-                group.where("entered_at", .greaterThan, SQLBind(cursor.enteredAt))
-                    .orWhere { $0.where("entered_at", .equal, SQLBind(cursor.enteredAt)).where("id", .greaterThan, SQLBind(cursor.id)) }
-            }
+            query = query + SQLQueryString(
+                " AND (\(unsafeRaw: entered) > \(bind: cursor.enteredAt) OR (\(unsafeRaw: entered) = \(bind: cursor.enteredAt) AND \(unsafeRaw: id) > \(bind: cursor.id)))")
         }
-        return try await query.orderBy("entered_at").orderBy("id").limit(limit)
-            .all(decoding: JobRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+        query = query + SQLQueryString(" ORDER BY \(unsafeRaw: entered), \(unsafeRaw: id) LIMIT \(unsafeRaw: String(limit))")
+        return try await db.raw(query).all(decoding: JobRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
-    private func filter(_ query: SQLSelectBuilder) {
-        query.where("pipeline_id", .equal, SQLBind(pipeline)).where("status", .equal, SQLBind("active"))
+    /// `FROM … WHERE …` of the stage's matching active jobs, as `j` (and their assignee rows as `a`).
+    private func from(stage: String) -> SQLQueryString {
+        var query: SQLQueryString
         if let assignee {
-            query.where(SQLColumn("id"), .in, SQLSubquery.select {
-                $0.column("job_id").from("job_assignees").where("member_id", .equal, SQLBind(assignee))
-            })
+            query = SQLQueryString("""
+                FROM job_assignees a JOIN pipeline_jobs j ON j.id = a.job_id
+                WHERE a.member_id = \(bind: assignee) AND a.pipeline_id = \(bind: pipeline) AND a.stage_id = \(bind: stage) AND a.status = 'active'
+                """)
+        } else {
+            query = SQLQueryString("FROM pipeline_jobs j WHERE j.pipeline_id = \(bind: pipeline) AND j.stage_id = \(bind: stage) AND j.status = 'active'")
         }
-        if let account { query.where("account_id", .equal, SQLBind(account)) }
-        if let dueBefore { query.where("due_date", .lessThan, SQLBind(dueBefore)) }
-        if let visibleAccounts { query.where("account_id", .in, SQLBind.group(visibleAccounts)) }
+        if let account { query = query + SQLQueryString(" AND j.account_id = \(bind: account)") }
+        if let dueBefore { query = query + SQLQueryString(" AND j.due_date < \(bind: dueBefore)") }
+        if let visibleAccounts {
+            query = query + SQLQueryString(" AND j.account_id IN (\(binds: visibleAccounts))")
+        }
+        return query
     }
 
     /// The distinct accounts of the pipeline's active jobs (to find those a restricted member may see).

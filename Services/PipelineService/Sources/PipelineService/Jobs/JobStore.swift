@@ -31,8 +31,10 @@ struct JobStore: Sendable {
     private func saveAssignees(of job: JobRecord, on db: any SQLDatabase) async throws {
         let ids = job.assigneeIDs
         guard !ids.isEmpty else { return }
-        var insert = db.insert(into: "job_assignees").columns("job_id", "member_id")
-        for id in ids { insert = insert.values(SQLBind(job.id), SQLBind(id)) }
+        var insert = db.insert(into: "job_assignees").columns("job_id", "member_id", "pipeline_id", "stage_id", "status", "entered_at")
+        for id in ids {
+            insert = insert.values(SQLBind(job.id), SQLBind(id), SQLBind(job.pipelineId), SQLBind(job.stageId), SQLBind(job.status), SQLBind(job.enteredAt))
+        }
         try await insert.run()
     }
 

@@ -70,6 +70,7 @@ public final class Cluster: Sendable {
         if processes[.chat] != nil && processes[.notify] != nil { pairs.append((.chat, "notify-service.chat")) }
         if processes[.doc] != nil && processes[.chat] != nil { pairs.append((.doc, "chat-service.doc")) }
         if processes[.account] != nil && processes[.notify] != nil { pairs.append((.account, "notify-service.account")) }
+        if processes[.pipeline] != nil && processes[.notify] != nil { pairs.append((.pipeline, "notify-service.pipeline")) }
         if processes[.account] != nil {
             for consumer in [ServiceName.chat, .pipeline, .notify, .doc] where processes[consumer] != nil {
                 pairs.append((.account, "\(consumer.rawValue)-service.directory"))

@@ -68,6 +68,34 @@ struct NotifyEmailTests {
         }
     }
 
+    @Test("PipelineService's reminder of an unfinished organizer e-mails each contact who hears about the account, once; a bad payload is refused")
+    func itemReminder() async throws {
+        try await NotifyWorld.run { world in
+            let path = "/v1/inbound/pipeline-events"
+            let reminder: [String: Any] = ["itemId": "itm_1", "kind": "organizer", "name": "Your <2026> year", "firmId": "firm_test", "accountId": "acct_1",
+                                           "jobId": "job_1", "reminder": 1, "of": 2, "at": "2026-11-24T05:00:00Z"]
+            let id = Identifier.make("msg")
+            #expect(try await world.deliver(EventTypes.pipelineItemReminderDue, reminder, id: id, path: path) == 204)
+            #expect(try await world.deliver(EventTypes.pipelineItemReminderDue, reminder, id: id, path: path) == 204, "a redelivery")
+            try await eventually("both contacts' e-mails") { world.mailer.sent.count == 2 }
+            #expect(Set(world.mailer.sent.flatMap(\.to).map(\.email)) == ["carla@client.example", "chris@client.example"])
+            let mail = try #require(world.mailer.sent.first)
+            // The firm does not show content in e-mails: the subject says a reminder is waiting, and the link is the portal.
+            #expect(mail.subject == "Reminder: Skeleton <Sons> is waiting for your reply")
+            #expect(mail.text.contains("https://portal.example") && !mail.text.contains("2026"))
+            world.directory.update { $0.showContent = true }
+            #expect(try await world.deliver(EventTypes.pipelineItemReminderDue, reminder, path: path) == 204)
+            try await eventually("the shown reminders") { world.mailer.sent.count == 4 }
+            #expect(world.mailer.sent[3].subject == "Reminder: your organizer “Your <2026> year” is waiting")
+            #expect(world.mailer.sent[3].html.contains("Your &lt;2026&gt; year"))
+            var broken = reminder
+            broken["reminder"] = "first"
+            #expect(try await world.deliver(EventTypes.pipelineItemReminderDue, broken, path: path) == 400)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(world.mailer.sent.count == 4)
+        }
+    }
+
     @Test("temporary failures are retried until the e-mail goes, once; a permanent refusal parks it as failed with its attempts")
     func retries() async throws {
         try await NotifyWorld.run(overrides: ["ATRIUM_EMAIL_MAX_ATTEMPTS": "4"]) { world in

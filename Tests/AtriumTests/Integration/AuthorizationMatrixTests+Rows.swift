@@ -110,6 +110,7 @@ extension AuthorizationMatrixTests {
             row(.notify, .GET, "/v1/emails/eml_missing", admins(404)),
             row(.notify, .POST, "/v1/inbound/chat-events", ["unsigned": true], all(400)),
             row(.notify, .POST, "/v1/inbound/invitation-events", ["unsigned": true], all(400)),
+            row(.notify, .POST, "/v1/inbound/pipeline-events", ["unsigned": true], all(400)),
         ]
     }
 

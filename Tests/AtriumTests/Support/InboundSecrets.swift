@@ -26,6 +26,7 @@ enum InboundSecrets {
     static func all(_ topology: Topology) async throws -> [String] {
         let subscriptions: [(ServiceName, String)] = [
             (.pipeline, "pipeline-service.chat"), (.chat, "chat-service.doc"), (.notify, "notify-service.chat"), (.notify, "notify-service.account"),
+            (.notify, "notify-service.pipeline"),
         ]
             + [ServiceName.chat, .pipeline, .notify, .doc].map { ($0, "\($0.rawValue)-service.directory") }
         var secrets: [String] = []

@@ -18,6 +18,7 @@ struct NotifyWorld: Sendable {
     let mailer: RecordingMailer
     let key: String
     let invitationKey: String
+    let pipelineKey: String
     let owner: String
     let assigned: String
     let unassigned: String
@@ -43,6 +44,7 @@ struct NotifyWorld: Sendable {
                                                  clock: clock ?? SystemJobClock()))
             let key = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.chat")
             let invitationKey = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.account")
+            let pipelineKey = try await InboundSecrets.read(storage, service: .notify, subscription: "notify-service.pipeline")
             let signer = try await TestConfiguration.signer()
             func token(_ caller: Caller) async throws -> String { "Bearer " + (try await signer.issue(for: caller)) }
             let member = { (id: String, role: Caller.Role, firm: String) in Caller(kind: .member, subject: id, firmID: firm, role: role) }
@@ -55,7 +57,8 @@ struct NotifyWorld: Sendable {
                 service: "Bearer " + (try await signer.issue(for: Caller(kind: .service, subject: "pipeline-service", firmID: nil), audience: "notify-service")))
             try await app.test(.live) { client in
                 try await body(NotifyWorld(
-                    client: client, storage: storage, directory: directory, mailer: mailer, key: key, invitationKey: invitationKey, owner: tokens.owner,
+                    client: client, storage: storage, directory: directory, mailer: mailer, key: key, invitationKey: invitationKey, pipelineKey: pipelineKey,
+                    owner: tokens.owner,
                     assigned: tokens.assigned, unassigned: tokens.unassigned, contact: tokens.contact, otherContact: tokens.otherContact,
                     stranger: tokens.stranger, service: tokens.service))
             }
@@ -65,7 +68,7 @@ struct NotifyWorld: Sendable {
     /// Delivers a chat event signed as ChatService would; the status.
     @discardableResult
     func deliver(_ type: String, _ data: [String: Any], id: String = Identifier.make("msg"), path: String = "/v1/inbound/chat-events") async throws -> Int {
-        let key = path.hasSuffix("chat-events") ? key : invitationKey
+        let key = path.hasSuffix("chat-events") ? key : path.hasSuffix("pipeline-events") ? pipelineKey : invitationKey
         let body = try JSONSerialization.data(withJSONObject: ["type": type, "timestamp": "2026-11-24T04:00:00Z", "data": data])
         let timestamp = Int(Date().timeIntervalSince1970)
         let secret = try #require(WebhookSecret.key(of: key))

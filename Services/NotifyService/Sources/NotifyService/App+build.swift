@@ -11,6 +11,7 @@ public import Prometheus
 /// The ids of NotifyService's subscriptions to ChatService's events and AccountService's invitations.
 let chatEventsSubscription = "notify-service.chat"
 let accountEventsSubscription = "notify-service.account"
+let pipelineEventsSubscription = "notify-service.pipeline"
 
 /// NotifyService as the shared runtime sees it.
 public func notifyServiceDefinition() throws -> ServiceDefinition {
@@ -23,6 +24,8 @@ public func notifyServiceDefinition() throws -> ServiceDefinition {
             ], path: "/v1/inbound/chat-events"),
             SubscriptionRequest(id: accountEventsSubscription, producer: .account, eventTypes: [EventTypes.accountInvitationCreated],
                                 path: "/v1/inbound/invitation-events"),
+            SubscriptionRequest(id: pipelineEventsSubscription, producer: .pipeline, eventTypes: [EventTypes.pipelineItemReminderDue],
+                                path: "/v1/inbound/pipeline-events"),
         ],
         enforcesAccountAccess: true)
 }
@@ -106,5 +109,6 @@ func notifyHandler(_ runtime: ServiceRuntime, dependencies: NotifyDependencies, 
         people: try dependencies.directory ?? AccountServiceDirectory(clients: runtime.clients), templates: EmailTemplateStore(),
         digests: DigestStore(),
         chatInbox: runtime.inbox(for: chatEventsSubscription), accountInbox: runtime.inbox(for: accountEventsSubscription),
+        pipelineInbox: runtime.inbox(for: pipelineEventsSubscription),
         mailDomain: MailSetup.domain(from: mail?.from, portalURL: settings.portalURL), clock: dependencies.clock)
 }

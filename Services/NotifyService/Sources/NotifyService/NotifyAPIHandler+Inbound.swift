@@ -23,6 +23,21 @@ extension NotifyAPIHandler {
         return .noContent(.init())
     }
 
+    /// PipelineService's reminders of unfinished client items: fanned out like ChatService's events.
+    func receivePipelineEvent(_ input: NotifyAPI.Operations.ReceivePipelineEvent.Input) async throws -> NotifyAPI.Operations.ReceivePipelineEvent.Output {
+        guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
+        let (id, now) = (input.headers.webhookId, clock.now())
+        let receipt = try await pipelineInbox.receive(
+            id: id, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature, stream: stream
+        ) { tx, type, body in
+            guard try Self.checked(type: type, body: body) else { return }
+            try await JobQueue.enqueue(FanoutJob.kind, FanoutJob.Payload(cause: id, type: type, body: String(decoding: body, as: UTF8.self)),
+                                       runAt: now, uniqueKey: "fanout:\(id)", in: tx)
+        }
+        if receipt == .applied { outbox.signal.notify() }
+        return .noContent(.init())
+    }
+
     func receiveInvitationEvent(_ input: NotifyAPI.Operations.ReceiveInvitationEvent.Input) async throws -> NotifyAPI.Operations.ReceiveInvitationEvent.Output {
         guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
         let id = input.headers.webhookId

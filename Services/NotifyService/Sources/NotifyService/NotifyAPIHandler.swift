@@ -21,6 +21,8 @@ struct NotifyAPIHandler: APIProtocol {
     /// Where ChatService's and AccountService's signed events are recorded once each.
     let chatInbox: WebhookInbox
     let accountInbox: WebhookInbox
+    /// PipelineService's item reminders.
+    let pipelineInbox: WebhookInbox
     /// The domain of Message-IDs.
     let mailDomain: String
     let clock: any JobClock

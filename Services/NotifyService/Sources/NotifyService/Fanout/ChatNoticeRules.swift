@@ -38,6 +38,14 @@ enum ChatNoticeRules {
                                    summary: document.name, accountID: document.accountId, threadID: document.threadId,
                                    messageID: document.messageId, actor: actor), except: actor.id)
             }
+        case .itemReminder(let due):
+            // Items are the account's, not a thread's: every contact who hears about the account.
+            let what = ["invoice": "invoice", "organizer": "organizer", "proposal": "proposal"][due.kind] ?? "request"
+            for person in audience.contacts {
+                notices.add(Notice(recipient: person, kind: .reminder, title: "Reminder: your \(what) “\(due.name)” is waiting",
+                                   summary: "Reminder \(due.reminder) of \(due.of): please open your portal to finish it.",
+                                   accountID: due.accountId), except: nil)
+            }
         case .reminderDue(let due):
             for person in audience.contacts(among: due.recipientIds) {
                 notices.add(Notice(recipient: person, kind: .reminder, title: "Reminder: “\(due.subject)”",

@@ -144,6 +144,7 @@ struct BenchPipeline: AsyncParsableCommand {
         let board = pipelineURL + "/v1/pipelines/\(pipelineID)/board"
         for (label, url) in [
             ("every stage's first page (5 × 25 cards) and counts", board),
+            ("every stage's first card (5 × 1) and counts", board + "?limit=1"),
             ("one stage, a page deep in it", board + "?stageId=\(stages[2])&limit=25&cursor=" + BoardCursorText.make(enteredAt: Int64(boardJobs / 2), id: "job_")),
             ("filtered by assignee", board + "?assigneeId=\(assignee)"),
             ("filtered to overdue", board + "?overdue=true"),

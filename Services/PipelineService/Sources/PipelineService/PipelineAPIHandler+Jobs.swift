@@ -28,10 +28,21 @@ extension PipelineAPIHandler {
                             stageId: first.stage.id, entryId: "", name: name, assignees: "[]", priority: draft.priority?.rawValue ?? "normal",
                             startDate: start, dueDate: due, status: "active", enteredAt: now, createdBy: caller.subject, createdAt: now, updatedAt: now)
         job.assigneeIDs = assignees
+        job.creationKey = input.headers.idempotencyKey.map { "\(caller.subject):\($0)" }
+        if let key = job.creationKey, let existing = try await jobs.job(creationKey: key, on: database.sql) {
+            return .created(.init(body: .json(try await views.wire([existing], withFailures: true, on: database.sql)[0])))
+        }
         let (mover, frozen) = (self.mover, job)
-        let created = try await outbox.transaction { tx in
-            try await mover.enter(frozen, .init(stage: first.stage, mover: Mover(kind: .creation, id: caller.subject), skipped: first.skipped),
-                                  previous: nil, at: now, on: tx)
+        let created: JobRecord
+        do {
+            created = try await outbox.transaction { tx in
+                try await mover.enter(frozen, .init(stage: first.stage, mover: Mover(kind: .creation, id: caller.subject), skipped: first.skipped),
+                                      previous: nil, at: now, on: tx)
+            }
+        } catch is JobMover.AlreadyCreated {
+            // The same request, racing or retried after a crash: the first one's job.
+            guard let key = frozen.creationKey, let existing = try await jobs.job(creationKey: key, on: database.sql) else { throw PipelineError.conflict("The job was made meanwhile; look again.") }
+            created = existing
         }
         return .created(.init(body: .json(try await views.wire([created], withFailures: true, on: database.sql)[0])))
     }

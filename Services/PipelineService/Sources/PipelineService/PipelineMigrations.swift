@@ -85,9 +85,13 @@ enum PipelineMigrations {
                 entered_at BIGINT NOT NULL,
                 created_by TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL
+                updated_at BIGINT NOT NULL,
+                creation_key TEXT
             )
             """,
+            // The creating request's `Idempotency-Key` (with its caller), kept with the job: a retry
+            // after a crash that lost the runtime's record of the first answer still finds the job.
+            "CREATE UNIQUE INDEX pipeline_jobs_creation ON pipeline_jobs (creation_key)",
             "CREATE INDEX pipeline_jobs_board ON pipeline_jobs (pipeline_id, stage_id, status, entered_at, id)",
             "CREATE INDEX pipeline_jobs_account ON pipeline_jobs (account_id, created_at)",
             // Assignees carry their job's board position, so a board filtered by assignee is a

@@ -133,9 +133,11 @@ struct StageRunJob: Sendable {
         }
     }
 
-    func handlers() -> JobHandlers {
+    /// `lease`: how long one attempt holds the stage's run (`pipeline.automation.lease.seconds`);
+    /// after a crash, another attempt takes the run up once it has run out.
+    func handlers(lease: Duration) -> JobHandlers {
         var handlers = JobHandlers()
-        handlers.register(Self.kind, policy: JobRetryPolicy(base: .seconds(2), maxDelay: .seconds(600), lease: .seconds(300))) { job, payload in
+        handlers.register(Self.kind, policy: JobRetryPolicy(base: .seconds(2), maxDelay: .seconds(600), lease: lease)) { job, payload in
             try await run(payload, attempt: job.attempt, lastAttempt: job.attempt >= job.maxAttempts)
         }
         return handlers

@@ -18,7 +18,7 @@ struct BoardQuery: Sendable {
     /// How many matching jobs `stage` holds.
     func count(stage: String, on db: any SQLDatabase) async throws -> Int {
         if visibleAccounts?.isEmpty == true { return 0 }
-        let query = SQLQueryString("SELECT COUNT(*) AS n ") + from(stage: stage)
+        let query = SQLQueryString("SELECT COUNT(*) AS n ") + from(stage: stage, needsJobs: account != nil || dueBefore != nil || visibleAccounts != nil)
         return try await db.raw(query).first(decoding: CountRow.self)?.n ?? 0
     }
 
@@ -26,7 +26,7 @@ struct BoardQuery: Sendable {
     func page(stage: String, after cursor: BoardCursor?, limit: Int, on db: any SQLDatabase) async throws -> [JobRecord] {
         if visibleAccounts?.isEmpty == true { return [] }
         let (entered, id) = assignee == nil ? ("j.entered_at", "j.id") : ("a.entered_at", "a.job_id")
-        var query = SQLQueryString("SELECT j.* ") + from(stage: stage)
+        var query = SQLQueryString("SELECT j.* ") + from(stage: stage, needsJobs: true)
         if let cursor {
             query = query + SQLQueryString(
                 " AND (\(unsafeRaw: entered) > \(bind: cursor.enteredAt) OR (\(unsafeRaw: entered) = \(bind: cursor.enteredAt) AND \(unsafeRaw: id) > \(bind: cursor.id)))")
@@ -35,12 +35,13 @@ struct BoardQuery: Sendable {
         return try await db.raw(query).all(decoding: JobRecord.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
-    /// `FROM … WHERE …` of the stage's matching active jobs, as `j` (and their assignee rows as `a`).
-    private func from(stage: String) -> SQLQueryString {
+    /// `FROM … WHERE …` of the stage's matching active jobs, as `j` (and their assignee rows as `a`);
+    /// an assignee's count without other filters reads the assignee rows alone.
+    private func from(stage: String, needsJobs: Bool) -> SQLQueryString {
         var query: SQLQueryString
         if let assignee {
             query = SQLQueryString("""
-                FROM job_assignees a JOIN pipeline_jobs j ON j.id = a.job_id
+                FROM job_assignees a \(unsafeRaw: needsJobs ? "JOIN pipeline_jobs j ON j.id = a.job_id" : "")
                 WHERE a.member_id = \(bind: assignee) AND a.pipeline_id = \(bind: pipeline) AND a.stage_id = \(bind: stage) AND a.status = 'active'
                 """)
         } else {

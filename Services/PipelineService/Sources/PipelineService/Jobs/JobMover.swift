@@ -9,6 +9,9 @@ import SQLKit
 struct JobMover: Sendable {
     let jobs: JobStore
 
+    /// A job with the creating request's key exists already.
+    struct AlreadyCreated: Error {}
+
     /// How a job came to enter a stage.
     struct Entering: Sendable {
         var stage: StageRecord
@@ -25,7 +28,6 @@ struct JobMover: Sendable {
             fromStageId: previous?.stageId, number: (previous?.number ?? 0) + 1, moverKind: entering.mover.kind.rawValue,
             moverId: entering.mover.id, unfinished: entering.unfinished?.rawValue,
             skipped: String(decoding: try JSONEncoder().encode(entering.skipped), as: UTF8.self), enteredAt: now)
-        try await jobs.insert(entry, on: tx.sql)
         var moved = job
         moved.pipelineId = entering.stage.pipelineId
         moved.stageId = entering.stage.id
@@ -33,9 +35,12 @@ struct JobMover: Sendable {
         moved.enteredAt = now
         moved.updatedAt = now
         if previous == nil {
-            try await jobs.insert(moved, on: tx.sql)
+            // First, so a repeated creating request writes nothing at all.
+            guard try await jobs.insert(moved, on: tx.sql) else { throw JobMover.AlreadyCreated() }
+            try await jobs.insert(entry, on: tx.sql)
             try await JobEvents.status(EventTypes.pipelineJobCreated, moved, by: entering.mover, at: now, on: tx)
         } else {
+            try await jobs.insert(entry, on: tx.sql)
             try await jobs.save(moved, on: tx.sql)
             try await JobEvents.moved(moved, from: job, entry: entry, on: tx)
         }

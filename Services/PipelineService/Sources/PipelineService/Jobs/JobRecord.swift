@@ -24,10 +24,16 @@ struct JobRecord: Codable, Sendable, Equatable {
     var createdBy: String
     var createdAt: Int64
     var updatedAt: Int64
+    /// `<caller>:<Idempotency-Key>` of the request that created it, when it had one.
+    var creationKey: String? = nil
 
+    /// The assignees' ids. Read on every card of a board, so parsed by hand: ids are well-formed
+    /// (`mem_` and hex digits, checked on the way in), so the JSON array holds no escapes.
     var assigneeIDs: [String] {
-        get { (try? JSONDecoder().decode([String].self, from: Data(assignees.utf8))) ?? [] }
-        set { assignees = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+        get {
+            assignees.split(separator: ",").map { $0.filter { $0 != "[" && $0 != "]" && $0 != "\"" && $0 != " " } }.filter { !$0.isEmpty }
+        }
+        set { assignees = "[" + newValue.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
     }
 
     /// Past its due date (UTC) and still active.

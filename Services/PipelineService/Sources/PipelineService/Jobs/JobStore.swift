@@ -11,9 +11,18 @@ struct JobStore: Sendable {
         try await db.row(JobRecord.self, from: "pipeline_jobs", is: id, lock: lock ? forUpdate : "")
     }
 
-    func insert(_ job: JobRecord, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "pipeline_jobs").model(job, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+    /// Inserts a new job; false (and nothing written) when a job with its `creationKey` exists.
+    func insert(_ job: JobRecord, on db: any SQLDatabase) async throws -> Bool {
+        let inserted = try await db.insert(into: "pipeline_jobs").model(job, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+            .ignoringConflicts(with: ["creation_key"]).returning("id").first()
+        guard inserted != nil else { return false }
         try await saveAssignees(of: job, on: db)
+        return true
+    }
+
+    /// The job a request with `key` created.
+    func job(creationKey key: String, on db: any SQLDatabase) async throws -> JobRecord? {
+        try await db.row(JobRecord.self, from: "pipeline_jobs", where: "creation_key", is: key)
     }
 
     /// Saves every column of `job` but its id, firm, account and creation.

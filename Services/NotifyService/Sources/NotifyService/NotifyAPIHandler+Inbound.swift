@@ -3,16 +3,30 @@ import AtriumRuntime
 import Contracts
 import Foundation
 import NotifyAPI
+import OpenAPIRuntime
 
 /// The producers' signed events. Each is recorded once (by its `webhook-id`) together with the
 /// work it asks for, so a redelivery changes nothing.
 extension NotifyAPIHandler {
     func receiveChatEvent(_ input: NotifyAPI.Operations.ReceiveChatEvent.Input) async throws -> NotifyAPI.Operations.ReceiveChatEvent.Output {
         guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
-        let (id, now) = (input.headers.webhookId, clock.now())
-        let receipt = try await chatInbox.receive(
-            id: id, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature, stream: stream
-        ) { tx, type, body in
+        try await fanOut(chatInbox, id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp,
+                         signature: input.headers.webhookSignature, stream: stream)
+        return .noContent(.init())
+    }
+
+    /// PipelineService's reminders of unfinished client items: fanned out like ChatService's events.
+    func receivePipelineEvent(_ input: NotifyAPI.Operations.ReceivePipelineEvent.Input) async throws -> NotifyAPI.Operations.ReceivePipelineEvent.Output {
+        guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
+        try await fanOut(pipelineInbox, id: input.headers.webhookId, timestamp: input.headers.webhookTimestamp,
+                         signature: input.headers.webhookSignature, stream: stream)
+        return .noContent(.init())
+    }
+
+    /// Records the event in `inbox` with its fan-out job, in one transaction.
+    private func fanOut(_ inbox: WebhookInbox, id: String, timestamp: String, signature: String, stream: HTTPBody) async throws {
+        let now = clock.now()
+        let receipt = try await inbox.receive(id: id, timestamp: timestamp, signature: signature, stream: stream) { tx, type, body in
             // Checked now, so a body that does not fit is the producer's 400, not a job failing for ever.
             guard try Self.checked(type: type, body: body) else { return }
             // Who hears is asked of AccountService outside this transaction: the fan-out is a job.
@@ -20,22 +34,6 @@ extension NotifyAPIHandler {
                                        runAt: now, uniqueKey: "fanout:\(id)", in: tx)
         }
         if receipt == .applied { outbox.signal.notify() }
-        return .noContent(.init())
-    }
-
-    /// PipelineService's reminders of unfinished client items: fanned out like ChatService's events.
-    func receivePipelineEvent(_ input: NotifyAPI.Operations.ReceivePipelineEvent.Input) async throws -> NotifyAPI.Operations.ReceivePipelineEvent.Output {
-        guard case .any(let stream) = input.body else { throw NotifyError.invalid("Expected a body.") }
-        let (id, now) = (input.headers.webhookId, clock.now())
-        let receipt = try await pipelineInbox.receive(
-            id: id, timestamp: input.headers.webhookTimestamp, signature: input.headers.webhookSignature, stream: stream
-        ) { tx, type, body in
-            guard try Self.checked(type: type, body: body) else { return }
-            try await JobQueue.enqueue(FanoutJob.kind, FanoutJob.Payload(cause: id, type: type, body: String(decoding: body, as: UTF8.self)),
-                                       runAt: now, uniqueKey: "fanout:\(id)", in: tx)
-        }
-        if receipt == .applied { outbox.signal.notify() }
-        return .noContent(.init())
     }
 
     func receiveInvitationEvent(_ input: NotifyAPI.Operations.ReceiveInvitationEvent.Input) async throws -> NotifyAPI.Operations.ReceiveInvitationEvent.Output {

@@ -27,6 +27,14 @@ struct TaskSummary: Sendable, Equatable {
     var complete: Bool
 }
 
+extension TaskSummary {
+    /// A thread's summary as ChatService answers for it now.
+    init(_ facts: ThreadFacts) {
+        self.init(threadID: facts.id, firmID: facts.firmID, accountID: facts.accountID, completed: Int64(facts.completedTasks),
+                  total: Int64(facts.totalTasks), version: facts.taskVersion, complete: facts.totalTasks > 0 && !facts.blocks)
+    }
+}
+
 /// Storage of chat thread states; methods run on the connection given, inside the inbox transaction.
 protocol ChatThreadStateRepository: Sendable {
     /// Keeps `summary` unless a summary of the same or a later version is kept already; true when kept.

@@ -36,9 +36,7 @@ extension PipelineAPIHandler {
                                                    moverId: caller.subject, linkedAt: now)
             if existing == nil { try await jobs.link(link, on: tx.sql) }
             // What ChatService says now, so automove need not wait for an event that was sent before the link.
-            _ = try await states.record(TaskSummary(threadID: facts.id, firmID: facts.firmID, accountID: facts.accountID,
-                                                    completed: Int64(facts.completedTasks), total: Int64(facts.totalTasks), version: facts.taskVersion,
-                                                    complete: facts.totalTasks > 0 && !facts.blocks), at: now, on: tx.sql)
+            _ = try await states.record(TaskSummary(facts), at: now, on: tx.sql)
             try await AutomoveSignal.check(job: job.id, on: tx)
             return link
         }

@@ -102,10 +102,7 @@ struct StageRunJob: Sendable {
         let (jobs, now, entryID, states) = (jobs, clock.now(), run.entryId, states)
         try await record(run, job: job, previous: previous) { tx in
             if let facts {
-                _ = try await states.record(TaskSummary(threadID: facts.id, firmID: facts.firmID, accountID: facts.accountID,
-                                                        completed: Int64(facts.completedTasks), total: Int64(facts.totalTasks),
-                                                        version: facts.taskVersion, complete: facts.totalTasks > 0 && !facts.blocks),
-                                            at: now, on: tx.sql)
+                _ = try await states.record(TaskSummary(facts), at: now, on: tx.sql)
             }
             if let thread = remote.threadID {
                 try await jobs.link(JobThreadRecord(jobId: job.id, threadId: thread, entryId: entryID, moverKind: Mover.Kind.automove.rawValue,

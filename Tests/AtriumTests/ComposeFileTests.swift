@@ -34,7 +34,10 @@ struct ComposeFileTests {
             // Each container sees only its own secret, from `.env`: AccountService the root, the others their credential.
             let secretKey = service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"
             #expect((environment[secretKey] as? String)?.hasPrefix("${\(ComposeFile.secretVariable(of: service)):?") == true)
-            #expect(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") } == [secretKey])
+            // Besides its own: the payment provider's webhook secret, for PipelineService only, from the deployment's environment.
+            let expected = service == .pipeline ? [secretKey, "ATRIUM_PAYMENTS_WEBHOOK_SECRET"] : [secretKey]
+            #expect(Set(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") }) == Set(expected))
+            if service == .pipeline { #expect(environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] as? String == "${ATRIUM_PAYMENTS_WEBHOOK_SECRET:-}") }
             let dependsOn = try #require(entry["depends_on"] as? [String: Any])
             #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
         }

@@ -71,6 +71,36 @@ struct PipelineJobTests {
         }
     }
 
+    @Test("a job moved by hand to another pipeline enters the stage named, runs its automations and says so in its history", arguments: TestEngine.all)
+    func anotherPipeline(engine: TestEngine) async throws {
+        try await PipelineWorld.run(engine) { w in
+            let (first, firstStages) = try await w.pipeline([["name": "Intake"], ["name": "Done"]])
+            let (second, secondStages) = try await w.pipeline([["name": "Bookkeeping"], ["name": "Closed"]])
+            try await w.automation(second, secondStages[1], ["type": "apply_folder_template", "templateId": Identifier.make("ftpl")])
+            let job = try #require(try await w.newJob(first)["id"] as? String)
+            // A stage that is not the named pipeline's, and another firm's pipeline, are refused.
+            #expect(try await w.send(.post, "/v1/jobs/\(job)/move", ["pipelineId": second, "stageId": firstStages[1]]).status == 404)
+            let (foreign, theirs) = try await w.send(.post, "/v1/pipelines", ["name": "Theirs", "stages": [["name": "X"]]], as: "stranger")
+            #expect(foreign == 201)
+            let theirStage = try #require((theirs["stages"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await w.send(.post, "/v1/jobs/\(job)/move", ["pipelineId": theirs["id"] as? String ?? "", "stageId": theirStage]).status == 404)
+            let (moved, json) = try await w.send(.post, "/v1/jobs/\(job)/move", ["pipelineId": second, "stageId": secondStages[1]])
+            #expect(moved == 200 && json["pipelineId"] as? String == second && json["stageId"] as? String == secondStages[1], "\(json)")
+            let runs = try await w.settled(job, count: 1)
+            #expect(runs.first?["status"] as? String == "succeeded")
+            let history = try await w.send(.get, "/v1/jobs/\(job)/history").json["items"] as? [[String: Any]] ?? []
+            #expect(history.map { $0["pipelineId"] as? String } == [first, second])
+            let event = try #require(try await w.events(EventTypes.pipelineJobMoved).last)
+            #expect(event["fromPipelineId"] as? String == first && event["toPipelineId"] as? String == second)
+            // The boards follow: the first pipeline has no job left, the second has it in Closed.
+            let counts = { (pipeline: String) in
+                ((try await w.send(.get, "/v1/pipelines/\(pipeline)/board").json["stages"] as? [[String: Any]]) ?? []).compactMap { $0["count"] as? Int }
+            }
+            let (firstCounts, secondCounts) = (try await counts(first), try await counts(second))
+            #expect(firstCounts == [0, 0] && secondCounts == [0, 1])
+        }
+    }
+
     @Test("the board pages each stage in arrival order with counts, and filters by assignee, account and overdue", arguments: TestEngine.all)
     func board(engine: TestEngine) async throws {
         try await PipelineWorld.run(engine) { w in

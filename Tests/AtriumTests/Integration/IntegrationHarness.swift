@@ -18,6 +18,16 @@ enum IntegrationHarness {
         _ engine: TestEngine, services: [ServiceName] = ServiceName.allCases, settings: [String: String] = [:],
         _ body: @escaping @Sendable (Cluster) async throws -> Void
     ) async throws {
+        // Many suites start clusters at once; on PostgreSQL each service holds a pool of connections,
+        // and past a few clusters the server runs out of connection slots (a service then fails to start).
+        try await ClusterSlots.shared.run {
+            try await withStorage(engine, services: services, settings: settings, body)
+        }
+    }
+
+    private static func withStorage(
+        _ engine: TestEngine, services: [ServiceName], settings: [String: String], _ body: @escaping @Sendable (Cluster) async throws -> Void
+    ) async throws {
         try await TestStorage.with(engine) { storage in
             let cluster = try await start(storage, services: services, settings: settings)
             do {
@@ -102,5 +112,44 @@ struct ServiceHTTP {
         let body = try await response.body.collect(upTo: 4 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
         return (Int(response.status.code), object)
+    }
+}
+
+/// At most `limit` clusters of real services at once (`ATRIUM_TEST_CLUSTERS`, default 8).
+actor ClusterSlots {
+    static let shared = ClusterSlots(limit: Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_CLUSTERS"] ?? "") ?? 8)
+
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            release()
+            return result
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -131,9 +131,13 @@ struct ServiceDownstream: PipelineDownstream {
         }
     }
 
-    /// A refusal (4xx but 408/429: the call was wrong) or an outage (anything else), with the problem's detail.
+    /// A refusal (a 4xx that says the call was wrong) or an outage (anything else), with the problem's detail.
     private static func failure(_ service: String, _ doing: String, _ status: Int, _ detail: String?) -> DownstreamError {
         let why = "\(service) answered \(status) \(doing)\(detail.map { ": " + $0 } ?? "")"
-        return (400..<500).contains(status) && status != 408 && status != 429 ? .refused(why) : .unavailable(why)
+        return (400..<500).contains(status) && !transient.contains(status) ? .refused(why) : .unavailable(why)
     }
+
+    /// 4xx answers that pass: a timeout, "the same key is still being answered" (409: the first
+    /// call, cut off by a crash here, is still running there), too early, too many.
+    private static let transient: Set<Int> = [408, 409, 425, 429]
 }

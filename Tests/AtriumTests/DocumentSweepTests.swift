@@ -13,8 +13,8 @@ struct DocumentSweepTests {
     @Test("the sweep removes old `uploading` rows and `deleted` rows with their blobs, and keeps the rest", arguments: TestEngine.all)
     func sweep(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage in
-            let database = try await Database.open(url: engine.postgresURL, schema: storage.schemaPrefix + "doc",
-                                                   sqlitePath: storage.directory.appendingPathComponent("doc.sqlite").path, logger: Logger(label: "sweep"))
+            let database = storage.track(try await Database.open(url: engine.postgresURL, schema: storage.schemaPrefix + "doc",
+                                                   sqlitePath: storage.directory.appendingPathComponent("doc.sqlite").path, logger: Logger(label: "sweep")))
             do {
                 try await Migrator(database: database).run(DocMigrations.all)
                 let blobs = try await LocalBlobStore(root: storage.directory.appendingPathComponent("blobs").path)

@@ -117,9 +117,9 @@ struct IdempotencyTests {
                 let token = try #require((first["tokens"] as? [String: Any])?["refreshToken"] as? String)
                 #expect((again["tokens"] as? [String: Any])?["refreshToken"] as? String == token)
                 headers[.idempotencyKey] = "signup-other"
-                let database = try await Database.open(
+                let database = storage.track(try await Database.open(
                     url: engine.postgresURL, schema: storage.schemaPrefix + "account",
-                    sqlitePath: storage.directory.appendingPathComponent("account.sqlite").path, logger: Logger(label: "idempotency-test"))
+                    sqlitePath: storage.directory.appendingPathComponent("account.sqlite").path, logger: Logger(label: "idempotency-test")))
                 let rows = try await database.sql.raw("SELECT id, response_body FROM idempotency_keys").all()
                 try await database.close()
                 #expect(rows.count == 1)
@@ -135,8 +135,8 @@ struct IdempotencyTests {
     @Test("the store: claimed once, in progress refused, a dead request's key taken over after its lease")
     func storeStates() async throws {
         try await TestStorage.with(.sqlite) { storage in
-            let database = try await Database.open(
-                url: nil, schema: "x", sqlitePath: storage.directory.appendingPathComponent("i.sqlite").path, logger: Logger(label: "i"))
+            let database = storage.track(try await Database.open(
+                url: nil, schema: "x", sqlitePath: storage.directory.appendingPathComponent("i.sqlite").path, logger: Logger(label: "i")))
             try await Migrator(database: database).run([IdempotencyStore.migration])
             let now = Mutex<Int64>(1_000_000)
             let store = IdempotencyStore(database: database, lease: .seconds(60), clock: { now.withLock { $0 } })

@@ -12,9 +12,9 @@ struct InvitationMigrationTests {
     @Test("an outbox row written with a token keeps everything but the token", arguments: TestEngine.all)
     func scrubsStoredTokens(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage in
-            let database = try await Database.open(
+            let database = storage.track(try await Database.open(
                 url: engine.postgresURL, schema: storage.schemaPrefix + "account",
-                sqlitePath: storage.directory.appendingPathComponent("account.sqlite").path, logger: Logger(label: "migration-test"))
+                sqlitePath: storage.directory.appendingPathComponent("account.sqlite").path, logger: Logger(label: "migration-test")))
             do {
                 let before = EventMigrations.all + AccountMigrations.all.prefix { $0.id != "account-0005-invitation-ids" }
                 try await Migrator(database: database).run(before)

@@ -24,7 +24,7 @@ struct JobQueueTests {
         let first = try await open()
         try await Migrator(database: first).run(EventMigrations.all)
         try await first.close()
-        return try await open()
+        return storage.track(try await open())
     }
 
     static func enqueue(_ database: Database, _ text: String, runAt: Int64? = nil, key: String? = nil) async throws -> String? {

@@ -107,9 +107,9 @@ struct UniqueRaceTests {
     @Test("any unique violation reaching the problem mapping is a 409 already-exists", arguments: TestEngine.all)
     func centralMapping(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage in
-            let database = try await Database.open(url: engine.postgresURL, schema: storage.schemaPrefix + "account",
+            let database = storage.track(try await Database.open(url: engine.postgresURL, schema: storage.schemaPrefix + "account",
                                                    sqlitePath: storage.directory.appendingPathComponent("u.sqlite").path,
-                                                   logger: Logger(label: "test"))
+                                                   logger: Logger(label: "test")))
             do {
                 try await database.sql.raw("CREATE TABLE things (name TEXT NOT NULL UNIQUE)").run()
                 try await database.sql.raw("INSERT INTO things (name) VALUES ('a')").run()

@@ -115,9 +115,9 @@ struct ServiceHTTP {
     }
 }
 
-/// At most `limit` clusters of real services at once (`ATRIUM_TEST_CLUSTERS`, default 8).
+/// At most `limit` clusters of real services at once (`ATRIUM_TEST_CLUSTERS`, default 6).
 actor ClusterSlots {
-    static let shared = ClusterSlots(limit: Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_CLUSTERS"] ?? "") ?? 8)
+    static let shared = ClusterSlots(limit: Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_CLUSTERS"] ?? "") ?? 6)
 
     private let limit: Int
     private var running = 0

@@ -2,6 +2,7 @@ import AtriumRuntime
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 /// A database engine the suite runs against: SQLite always, PostgreSQL when
@@ -26,6 +27,9 @@ struct TestStorage: Sendable {
     let engine: TestEngine
     let directory: URL
     let schemaPrefix: String
+    /// Databases a test opened itself, closed at the end if the test did not get to it (a
+    /// PostgreSQL pool released unclosed stops the whole test process).
+    private let opened = OpenedDatabases()
 
     init(_ engine: TestEngine) throws {
         self.engine = engine
@@ -43,9 +47,17 @@ struct TestStorage: Sendable {
             await storage.remove()
             return result
         } catch {
+            await storage.opened.closeAll()
             await storage.remove()
             throw error
         }
+    }
+
+    /// `database`, to be closed when the test ends early by an error.
+    @discardableResult
+    func track(_ database: Database) -> Database {
+        opened.add(database)
+        return database
     }
 
     func remove() async {
@@ -57,5 +69,17 @@ struct TestStorage: Sendable {
             try? await database.sql.raw("DROP SCHEMA IF EXISTS \(ident: schemaPrefix + service.rawValue) CASCADE").run()
         }
         try? await database.close()
+    }
+}
+
+/// The databases one test opened (see `TestStorage.track`).
+final class OpenedDatabases: Sendable {
+    private let databases = Mutex<[Database]>([])
+
+    func add(_ database: Database) { databases.withLock { $0.append(database) } }
+
+    /// Closes each; one the test closed already answers with an error, which is ignored.
+    func closeAll() async {
+        for database in databases.withLock({ $0 }) { try? await database.close() }
     }
 }

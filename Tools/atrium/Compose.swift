@@ -4,7 +4,14 @@ import Foundation
 
 /// `atrium compose`: writes compose/docker-compose.yml from the topology.
 struct Compose: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print (or write) the compose file generated from the topology.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print (or write) the compose file generated from the topology.",
+        discussion: """
+            Upgrades: each service migrates its schema on start (serialised across replicas); roll out one \
+            service and one replica at a time. Backups: pg_dump of the database, the atrium-data volume's \
+            blobs (or the S3 bucket), and .env. Production: change the database password, set SMTP, the \
+            portal URL, S3 and the payments webhook secret, and terminate TLS in front. Details: docs/OPERATIONS.md.
+            """)
 
     @Option(help: "Write to this file instead of standard output.")
     var output: String?

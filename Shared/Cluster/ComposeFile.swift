@@ -26,6 +26,7 @@ public enum ComposeFile {
             "      interval: 2s",
             "      timeout: 3s",
             "      retries: 30",
+            "    restart: unless-stopped",
         ]
         for service in ServiceName.allCases {
             lines += serviceBlock(service, topology: topology)
@@ -60,11 +61,13 @@ public enum ComposeFile {
         if service == .notify {
             // E-mail goes out once the deployment's `.env` (or shell) names an SMTP server; until
             // then NotifyService holds it.
-            for name in mailSettings { environment[name] = "${\(name):-}" }
+            // `${NAME}`: empty when unset, in docker compose and podman-compose alike (the latter
+            // does not read `${NAME:-}` with an empty default).
+            for name in mailSettings { environment[name] = "${\(name)}" }
         }
         if service == .pipeline {
             // The payment provider's webhook secret; unset, the payments webhook answers 503.
-            environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] = "${ATRIUM_PAYMENTS_WEBHOOK_SECRET:-}"
+            environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] = "${ATRIUM_PAYMENTS_WEBHOOK_SECRET}"
         }
         return [
             "  \(service.displayName):",
@@ -88,6 +91,8 @@ public enum ComposeFile {
             "      timeout: 3s",
             "      retries: 30",
             "    stop_grace_period: 15s",
+            // A service that exits (a crash, a kill) is started again; one stopped by hand stays stopped.
+            "    restart: unless-stopped",
         ]
     }
 }

@@ -37,7 +37,8 @@ struct ComposeFileTests {
             // Besides its own: the payment provider's webhook secret, for PipelineService only, from the deployment's environment.
             let expected = service == .pipeline ? [secretKey, "ATRIUM_PAYMENTS_WEBHOOK_SECRET"] : [secretKey]
             #expect(Set(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") }) == Set(expected))
-            if service == .pipeline { #expect(environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] as? String == "${ATRIUM_PAYMENTS_WEBHOOK_SECRET:-}") }
+            if service == .pipeline { #expect(environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] as? String == "${ATRIUM_PAYMENTS_WEBHOOK_SECRET}") }
+            #expect(entry["restart"] as? String == "unless-stopped")
             let dependsOn = try #require(entry["depends_on"] as? [String: Any])
             #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
         }

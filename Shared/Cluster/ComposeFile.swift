@@ -13,43 +13,87 @@ public enum ComposeFile {
             "# Upgrading, backing up, restoring, and what production must change: docs/OPERATIONS.md",
             "name: atrium",
             "services:",
-            "  postgres:",
-            "    image: postgres:15",
-            "    environment:",
-            "      POSTGRES_USER: atrium",
-            "      POSTGRES_PASSWORD: atrium",
-            "      POSTGRES_DB: atrium",
-            "    volumes:",
-            "      - postgres-data:/var/lib/postgresql/data",
-            "    healthcheck:",
-            "      test: [\"CMD-SHELL\", \"pg_isready -U atrium -d atrium\"]",
-            "      interval: 2s",
-            "      timeout: 3s",
-            "      retries: 30",
-            "    restart: unless-stopped",
-        ]
+        ] + dependencies
         for service in ServiceName.allCases {
             lines += serviceBlock(service, topology: topology)
         }
-        lines += ["volumes:", "  postgres-data:", "  atrium-data:"]
+        lines += ["volumes:", "  postgres-data:", "  s3-data:", "  atrium-data:"]
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The images of what Atrium needs: a deployment (or a test suite without a registry) names its
+    /// own through these variables.
+    public static let dependencyImages = [
+        "ATRIUM_POSTGRES_IMAGE": "docker.io/library/postgres:15",
+        "ATRIUM_SMTP_IMAGE": "docker.io/axllent/mailpit:v1.27",
+        "ATRIUM_S3_IMAGE": "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    ]
+
+    /// PostgreSQL; an SMTP server that catches every e-mail, to try Atrium with (production sends
+    /// through its own relay: `ATRIUM_SMTP_URL`); and an S3-compatible store for documents. None of
+    /// them is published, but the mailbox's web page on the host's loopback.
+    static let dependencies = [
+        "  postgres:",
+        "    image: ${ATRIUM_POSTGRES_IMAGE:-\(dependencyImages["ATRIUM_POSTGRES_IMAGE"] ?? "")}",
+        "    environment:",
+        "      POSTGRES_USER: atrium",
+        "      POSTGRES_PASSWORD: atrium",
+        "      POSTGRES_DB: atrium",
+        "    volumes:",
+        "      - postgres-data:/var/lib/postgresql/data",
+    ] + health("[\"CMD-SHELL\", \"pg_isready -U atrium -d atrium\"]") + [
+        "  smtp:",
+        "    image: ${ATRIUM_SMTP_IMAGE:-\(dependencyImages["ATRIUM_SMTP_IMAGE"] ?? "")}",
+        "    ports:",
+        "      - \"127.0.0.1:8025:8025\"",
+    ] + health("[\"CMD\", \"/mailpit\", \"readyz\"]") + [
+        "  s3:",
+        "    image: ${ATRIUM_S3_IMAGE:-\(dependencyImages["ATRIUM_S3_IMAGE"] ?? "")}",
+        "    command: [\"server\", \"/data\"]",
+        "    environment:",
+        "      MINIO_ROOT_USER: \"${ATRIUM_BLOB_S3_ACCESS_KEY:?run atrium secrets > .env first}\"",
+        "      MINIO_ROOT_PASSWORD: \"${ATRIUM_BLOB_S3_SECRET_KEY:?run atrium secrets > .env first}\"",
+        "    volumes:",
+        "      - s3-data:/data",
+    ] + health("[\"CMD\", \"mc\", \"ready\", \"local\"]")
+
+    private static func health(_ test: String) -> [String] {
+        ["    healthcheck:", "      test: \(test)", "      interval: 2s", "      timeout: 3s", "      retries: 30", "    restart: unless-stopped"]
+    }
     /// The `.env` variable holding `service`'s secret: AccountService's own, or another service's credential.
     public static func secretVariable(of service: ServiceName) -> String {
         service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_\(service.rawValue.uppercased())_SERVICE_CREDENTIAL"
     }
 
-    /// The `.env` lines for a new deployment with root secret `root`.
+    /// The `.env` lines for a new deployment with root secret `root`: each service's secret, and
+    /// the keys of compose's S3 store (derived too, so one root gives the same file again).
     public static func environmentFile(root: String) -> String {
-        ServiceName.allCases.map { service in
+        let services = ServiceName.allCases.map { service in
             let value = service == .account ? root : ServiceCredential.derive(root: root, for: service.displayName)
             return "\(secretVariable(of: service))=\(value)"
-        }.joined(separator: "\n") + "\n"
+        }
+        let access = "atrium-" + ServiceCredential.derive(root: root, for: "s3-access-key").dropFirst(4).prefix(12)
+        let secret = ServiceCredential.derive(root: root, for: "s3-secret-key").dropFirst(4)
+        return (services + ["ATRIUM_BLOB_S3_ACCESS_KEY=\(access)", "ATRIUM_BLOB_S3_SECRET_KEY=\(secret)"]).joined(separator: "\n") + "\n"
     }
 
-    /// NotifyService's settings a deployment gives through its environment (empty: unset).
-    static let mailSettings = ["ATRIUM_SMTP_URL", "ATRIUM_SMTP_USER", "ATRIUM_SMTP_PASSWORD", "ATRIUM_SMTP_FROM", "ATRIUM_PORTAL_URL"]
+    /// NotifyService's settings a deployment gives through its environment: compose's own mailbox
+    /// until `ATRIUM_SMTP_URL` names the deployment's relay. `${NAME}` is empty when unset, in
+    /// docker compose and podman-compose alike (the latter does not read `${NAME:-}`, an empty default).
+    static let mailSettings = [
+        "ATRIUM_SMTP_URL": "${ATRIUM_SMTP_URL:-smtp://smtp:1025}", "ATRIUM_SMTP_USER": "${ATRIUM_SMTP_USER}",
+        "ATRIUM_SMTP_PASSWORD": "${ATRIUM_SMTP_PASSWORD}", "ATRIUM_SMTP_FROM": "${ATRIUM_SMTP_FROM:-Atrium <no-reply@atrium.localhost>}",
+        "ATRIUM_PORTAL_URL": "${ATRIUM_PORTAL_URL}",
+    ]
+
+    /// DocService's documents go to compose's S3 store, until the deployment names its own.
+    static let blobSettings = [
+        "ATRIUM_BLOB_STORE": "s3", "ATRIUM_BLOB_S3_ENDPOINT": "${ATRIUM_BLOB_S3_ENDPOINT:-http://s3:9000}",
+        "ATRIUM_BLOB_S3_BUCKET": "${ATRIUM_BLOB_S3_BUCKET:-atrium-documents}", "ATRIUM_BLOB_S3_REGION": "${ATRIUM_BLOB_S3_REGION:-us-east-1}",
+        "ATRIUM_BLOB_S3_ACCESS_KEY": "${ATRIUM_BLOB_S3_ACCESS_KEY:?run atrium secrets > .env first}",
+        "ATRIUM_BLOB_S3_SECRET_KEY": "${ATRIUM_BLOB_S3_SECRET_KEY:?run atrium secrets > .env first}",
+        "ATRIUM_BLOB_S3_CREATE_BUCKET": "${ATRIUM_BLOB_S3_CREATE_BUCKET:-true}",
+    ]
 
     private static func serviceBlock(_ service: ServiceName, topology: Topology) -> [String] {
         let port = topology.endpoints[service]?.port ?? service.defaultPort
@@ -58,13 +102,8 @@ public enum ComposeFile {
         let secret = secretVariable(of: service)
         environment[service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"] =
             "${\(secret):?run atrium secrets > .env first}"
-        if service == .notify {
-            // E-mail goes out once the deployment's `.env` (or shell) names an SMTP server; until
-            // then NotifyService holds it.
-            // `${NAME}`: empty when unset, in docker compose and podman-compose alike (the latter
-            // does not read `${NAME:-}` with an empty default).
-            for name in mailSettings { environment[name] = "${\(name)}" }
-        }
+        if service == .notify { environment.merge(mailSettings) { $1 } }
+        if service == .doc { environment.merge(blobSettings) { $1 } }
         if service == .pipeline {
             // The payment provider's webhook secret; unset, the payments webhook answers 503.
             environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] = "${ATRIUM_PAYMENTS_WEBHOOK_SECRET}"
@@ -85,6 +124,7 @@ public enum ComposeFile {
             "    depends_on:",
             "      postgres:",
             "        condition: service_healthy",
+        ] + (service == .doc ? ["      s3:", "        condition: service_healthy"] : []) + [
             "    healthcheck:",
             "      test: [\"CMD\", \"curl\", \"-fsS\", \"http://127.0.0.1:\(port)/health/ready\"]",
             "      interval: 2s",

@@ -54,6 +54,30 @@ struct S3BlobStoreTests {
         #expect(!detail.contains(keys.secret))
         #expect(!"\(store.settings)".contains(keys.secret))
     }
+
+    @Test("blob.s3.create.bucket makes a missing bucket at start-up, and a second start finds it made")
+    func createBucketAtStart() async throws {
+        let url = try #require(BlobStoreHarness.s3URL)
+        let keys = BlobStoreHarness.s3Keys
+        let bucket = "atrium-start-\(UInt32.random(in: 0...UInt32.max))"
+        try await TestStorage.with(.sqlite) { storage in
+            let make = { (create: String) in
+                try await BlobStoreSettings.makeStore(try TestConfiguration.make(.doc, storage: storage, overrides: [
+                    "ATRIUM_BLOB_STORE": "s3", "ATRIUM_BLOB_S3_ENDPOINT": url, "ATRIUM_BLOB_S3_BUCKET": bucket,
+                    "ATRIUM_BLOB_S3_ACCESS_KEY": keys.access, "ATRIUM_BLOB_S3_SECRET_KEY": keys.secret,
+                    "ATRIUM_BLOB_S3_CREATE_BUCKET": create,
+                ]), logger: .init(label: "test"))
+            }
+            await #expect(throws: ConfigurationError.self) { try await make("sometimes") }
+            let store = try #require(try await make("false") as? S3BlobStore)
+            // Not asked to, it made nothing: the bucket is missing.
+            await #expect(throws: BlobStoreError.self) { try await store.get(try BlobKey("doc_x"), range: nil) }
+            _ = try await make("true")
+            _ = try await make("true")
+            await #expect(throws: BlobStoreError.notFound(try BlobKey("doc_x"))) { try await store.get(try BlobKey("doc_x"), range: nil) }
+            _ = try await store.send(store.request("DELETE", key: nil), "DeleteBucket", expecting: [204, 200])
+        }
+    }
 }
 
 @Suite("Blob store: keys, settings and S3's answers")

@@ -16,12 +16,12 @@ struct ComposeFileTests {
         #expect(committed == ComposeFile.render())
     }
 
-    @Test("five services plus PostgreSQL, each with a health check, its port and its topology environment")
+    @Test("five services plus PostgreSQL, SMTP and S3, each with a health check, its port and its topology environment")
     func structure() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent(ComposeFile.path), encoding: .utf8)
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
         let services = try #require(document["services"] as? [String: Any])
-        #expect(Set(services.keys) == Set(ServiceName.allCases.map(\.displayName) + ["postgres"]))
+        #expect(Set(services.keys) == Set(ServiceName.allCases.map(\.displayName) + ["postgres", "smtp", "s3"]))
         for service in ServiceName.allCases {
             let entry = try #require(services[service.displayName] as? [String: Any])
             let health = try #require(entry["healthcheck"] as? [String: Any])
@@ -35,16 +35,48 @@ struct ComposeFileTests {
             let secretKey = service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"
             #expect((environment[secretKey] as? String)?.hasPrefix("${\(ComposeFile.secretVariable(of: service)):?") == true)
             // Besides its own: the payment provider's webhook secret, for PipelineService only, from the deployment's environment.
-            let expected = service == .pipeline ? [secretKey, "ATRIUM_PAYMENTS_WEBHOOK_SECRET"] : [secretKey]
+            // DocService: the S3 store's key, shared with compose's store through `.env`.
+            let expected = service == .pipeline ? [secretKey, "ATRIUM_PAYMENTS_WEBHOOK_SECRET"]
+                : service == .doc ? [secretKey, "ATRIUM_BLOB_S3_SECRET_KEY"] : [secretKey]
             #expect(Set(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") }) == Set(expected))
             if service == .pipeline { #expect(environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] as? String == "${ATRIUM_PAYMENTS_WEBHOOK_SECRET}") }
             #expect(entry["restart"] as? String == "unless-stopped")
             let dependsOn = try #require(entry["depends_on"] as? [String: Any])
             #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
+            #expect(dependsOn["s3"] != nil || service != .doc, "DocService waits for its store")
         }
-        let postgres = try #require(services["postgres"] as? [String: Any])
-        #expect(postgres["healthcheck"] != nil)
+        for name in ["postgres", "smtp", "s3"] {
+            let entry = try #require(services[name] as? [String: Any])
+            #expect(entry["healthcheck"] != nil && entry["restart"] as? String == "unless-stopped", "\(name)")
+            // Each image can be swapped through the environment; its default is a pinned public one.
+            let image = try #require(entry["image"] as? String)
+            let variable = try #require(ComposeFile.dependencyImages.first { image.hasPrefix("${\($0.key):-") })
+            #expect(image == "${\(variable.key):-\(variable.value)}")
+        }
+        // Nothing of theirs is published but the mailbox's page, on the host's loopback only.
+        #expect((services["smtp"] as? [String: Any])?["ports"] as? [String] == ["127.0.0.1:8025:8025"])
+        #expect((services["postgres"] as? [String: Any])?["ports"] == nil && (services["s3"] as? [String: Any])?["ports"] == nil)
+        let doc = try #require((services["doc-service"] as? [String: Any])?["environment"] as? [String: Any])
+        #expect(doc["ATRIUM_BLOB_STORE"] as? String == "s3" && doc["ATRIUM_BLOB_S3_ENDPOINT"] as? String == "${ATRIUM_BLOB_S3_ENDPOINT:-http://s3:9000}")
+        let s3 = try #require((services["s3"] as? [String: Any])?["environment"] as? [String: Any])
+        #expect(s3["MINIO_ROOT_PASSWORD"] as? String == "${ATRIUM_BLOB_S3_SECRET_KEY:?run atrium secrets > .env first}")
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("compose/Dockerfile").path))
+    }
+
+    @Test("atrium secrets: every service's secret and the S3 store's keys, the same again from the same root")
+    func environmentFile() {
+        let text = ComposeFile.environmentFile(root: String(repeating: "r", count: 40))
+        let entries = Dictionary(uniqueKeysWithValues: text.split(separator: "\n").map { line in
+            let parts = line.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]))
+        })
+        #expect(Set(entries.keys) == Set(ServiceName.allCases.map(ComposeFile.secretVariable(of:))
+            + ["ATRIUM_BLOB_S3_ACCESS_KEY", "ATRIUM_BLOB_S3_SECRET_KEY"]))
+        // MinIO's rules: a user of 3+ characters, a password of 8+; neither may carry a `/` (SigV4's separator).
+        #expect((entries["ATRIUM_BLOB_S3_ACCESS_KEY"]?.count ?? 0) >= 3 && (entries["ATRIUM_BLOB_S3_SECRET_KEY"]?.count ?? 0) >= 8)
+        #expect(!text.contains("/"))
+        #expect(text == ComposeFile.environmentFile(root: String(repeating: "r", count: 40)))
+        #expect(text != ComposeFile.environmentFile(root: String(repeating: "s", count: 40)))
     }
 
     @Test("the local topology gives every service every peer's URL, its own schema and only its own secret")

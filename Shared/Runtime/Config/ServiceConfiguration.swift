@@ -117,7 +117,7 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// `true` or `false` (also `1`/`0`, `yes`/`no`); anything else is an error.
-    static func flag(_ reader: ConfigReader, _ key: String, default value: Bool) throws -> Bool {
+    public static func flag(_ reader: ConfigReader, _ key: String, default value: Bool) throws -> Bool {
         guard let text = reader.string(forKey: ConfigKey(key)) else { return value }
         switch text.trimmingCharacters(in: .whitespaces).lowercased() {
         case "true", "1", "yes": return true

@@ -36,6 +36,8 @@ public struct S3Settings: Sendable, CustomStringConvertible {
 /// `blob.store` is `file` (default: `<data.dir>/blobs`) or `s3`, which reads `blob.s3.endpoint`,
 /// `blob.s3.bucket`, `blob.s3.region` (default `us-east-1`), `blob.s3.access.key` and
 /// `blob.s3.secret.key` (secret). Anything missing or malformed stops the service at start-up.
+/// `blob.s3.create.bucket` (`false` by default) creates the bucket at start-up when it is missing,
+/// for a store the deployment runs itself (compose's); a bucket elsewhere is made by its owner.
 public enum BlobStoreSettings {
     public static func makeStore(_ configuration: ServiceConfiguration, logger: Logger) async throws -> any BlobStore {
         let reader = configuration.reader
@@ -43,7 +45,11 @@ public enum BlobStoreSettings {
         case "file":
             return try await LocalBlobStore(root: configuration.dataDirectory + "/blobs")
         case "s3":
-            return S3BlobStore(settings: try s3Settings(reader), logger: logger)
+            let store = S3BlobStore(settings: try s3Settings(reader), logger: logger)
+            if try ServiceConfiguration.flag(reader, "blob.s3.create.bucket", default: false) {
+                try await store.createBucket()
+            }
+            return store
         case let other:
             throw ConfigurationError.invalid(key: "blob.store", why: "must be file or s3, not \"\(other)\"")
         }

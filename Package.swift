@@ -67,6 +67,8 @@ let package = Package(
         .executable(name: "PipelineServiceApp", targets: ["PipelineServiceApp"]),
         .executable(name: "NotifyServiceApp", targets: ["NotifyServiceApp"]),
         .executable(name: "DocServiceApp", targets: ["DocServiceApp"]),
+        // The five in one binary, for the container image (Tools/atrium-server).
+        .executable(name: "atrium-server", targets: ["atrium-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -238,6 +240,12 @@ let package = Package(
                     .product(name: "NIOHTTP1", package: "swift-nio"),
                 ],
                 path: "Tools/atrium",
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(
+                name: "atrium-server",
+                dependencies: ["AtriumRuntime", "AccountService", "ChatService", "PipelineService", "NotifyService", "DocService"],
+                path: "Tools/atrium-server",
                 swiftSettings: swiftSettings
             ),
             .testTarget(

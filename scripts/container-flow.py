@@ -134,7 +134,19 @@ def main():
             print(f"pipeline-service killed with SIGKILL when {answered} of {options.jobs} jobs were answered", flush=True)
 
     started = time.monotonic()
-    creators = [threading.Thread(target=create, args=(index,)) for index in range(options.jobs)]
+    # Four clients, each creating its jobs one after another, so the kill finds creations still to
+    # come as well as automations running.
+    pending = list(range(options.jobs))
+
+    def client_loop():
+        while True:
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop(0)
+            create(index)
+
+    creators = [threading.Thread(target=client_loop) for _ in range(4)]
     for creator in creators:
         creator.start()
     for creator in creators:

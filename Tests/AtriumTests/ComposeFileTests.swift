@@ -31,15 +31,9 @@ struct ComposeFileTests {
             for (key, value) in Topology.compose.environment(for: service) {
                 #expect(environment[key] as? String == value, "\(service.displayName) \(key)")
             }
-            // Each container sees only its own secret, from `.env`: AccountService the root, the others their credential.
-            let secretKey = service == .account ? "ATRIUM_ACCOUNT_SECRET" : "ATRIUM_SERVICE_CREDENTIAL"
-            #expect((environment[secretKey] as? String)?.hasPrefix("${\(ComposeFile.secretVariable(of: service)):?") == true)
-            // Besides its own: the payment provider's webhook secret, for PipelineService only, from the deployment's environment.
-            // DocService: the S3 store's key, shared with compose's store through `.env`.
-            let expected = service == .pipeline ? [secretKey, "ATRIUM_PAYMENTS_WEBHOOK_SECRET"]
-                : service == .doc ? [secretKey, "ATRIUM_BLOB_S3_SECRET_KEY"] : [secretKey]
-            #expect(Set(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") }) == Set(expected))
-            if service == .pipeline { #expect(environment["ATRIUM_PAYMENTS_WEBHOOK_SECRET"] as? String == "${ATRIUM_PAYMENTS_WEBHOOK_SECRET}") }
+            // No secret in the compose file: each container's are in its own env file (`atrium secrets`).
+            #expect(environment.keys.filter { $0.contains("SECRET") || $0.contains("CREDENTIAL") || $0.contains("PASSWORD") || $0.hasSuffix("_KEY") }.isEmpty)
+            #expect(entry["env_file"] as? [String] == [ComposeFile.secretFile(service.rawValue)])
             #expect(entry["restart"] as? String == "unless-stopped")
             let dependsOn = try #require(entry["depends_on"] as? [String: Any])
             #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
@@ -58,25 +52,37 @@ struct ComposeFileTests {
         #expect((services["postgres"] as? [String: Any])?["ports"] == nil && (services["s3"] as? [String: Any])?["ports"] == nil)
         let doc = try #require((services["doc-service"] as? [String: Any])?["environment"] as? [String: Any])
         #expect(doc["ATRIUM_BLOB_STORE"] as? String == "s3" && doc["ATRIUM_BLOB_S3_ENDPOINT"] as? String == "${ATRIUM_BLOB_S3_ENDPOINT:-http://s3:9000}")
-        let s3 = try #require((services["s3"] as? [String: Any])?["environment"] as? [String: Any])
-        #expect(s3["MINIO_ROOT_PASSWORD"] as? String == "${ATRIUM_BLOB_S3_SECRET_KEY:?run atrium secrets > .env first}")
+        #expect((services["s3"] as? [String: Any])?["env_file"] as? [String] == [ComposeFile.secretFile("s3")])
+        #expect(!text.contains("atr_") && !text.contains("${ATRIUM_ACCOUNT_SECRET"))
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("compose/Dockerfile").path))
     }
 
-    @Test("atrium secrets: every service's secret and the S3 store's keys, the same again from the same root")
-    func environmentFile() {
-        let text = ComposeFile.environmentFile(root: String(repeating: "r", count: 40))
-        let entries = Dictionary(uniqueKeysWithValues: text.split(separator: "\n").map { line in
-            let parts = line.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), String(parts[1]))
-        })
-        #expect(Set(entries.keys) == Set(ServiceName.allCases.map(ComposeFile.secretVariable(of:))
-            + ["ATRIUM_BLOB_S3_ACCESS_KEY", "ATRIUM_BLOB_S3_SECRET_KEY"]))
+    @Test("atrium secrets: each container's own secrets in its own file, the S3 keys shared by DocService and the store, the same again from the same root")
+    func secretFiles() throws {
+        let root = String(repeating: "r", count: 40)
+        let files = ComposeFile.secretFiles(root: root)
+        let entries = files.mapValues { text in
+            Dictionary(uniqueKeysWithValues: text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                let parts = line.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), String(parts[1]))
+            })
+        }
+        #expect(Set(files.keys) == Set((ServiceName.allCases.map(\.rawValue) + ["s3"]).map(ComposeFile.secretFile)))
+        #expect(entries[ComposeFile.secretFile("account")] == ["ATRIUM_ACCOUNT_SECRET": root])
+        for service in ServiceName.allCases where service != .account {
+            let own = try #require(entries[ComposeFile.secretFile(service.rawValue)])
+            #expect(own["ATRIUM_SERVICE_CREDENTIAL"] == ServiceCredential.derive(root: root, for: service.displayName))
+            #expect(own["ATRIUM_ACCOUNT_SECRET"] == nil && !(files[ComposeFile.secretFile(service.rawValue)] ?? "").contains(root),
+                    "only AccountService holds the root secret")
+        }
+        let doc = try #require(entries[ComposeFile.secretFile("doc")])
+        let store = try #require(entries[ComposeFile.secretFile("s3")])
+        #expect(store == ["MINIO_ROOT_USER": doc["ATRIUM_BLOB_S3_ACCESS_KEY"] ?? "", "MINIO_ROOT_PASSWORD": doc["ATRIUM_BLOB_S3_SECRET_KEY"] ?? ""])
         // MinIO's rules: a user of 3+ characters, a password of 8+; neither may carry a `/` (SigV4's separator).
-        #expect((entries["ATRIUM_BLOB_S3_ACCESS_KEY"]?.count ?? 0) >= 3 && (entries["ATRIUM_BLOB_S3_SECRET_KEY"]?.count ?? 0) >= 8)
-        #expect(!text.contains("/"))
-        #expect(text == ComposeFile.environmentFile(root: String(repeating: "r", count: 40)))
-        #expect(text != ComposeFile.environmentFile(root: String(repeating: "s", count: 40)))
+        #expect((store["MINIO_ROOT_USER"]?.count ?? 0) >= 3 && (store["MINIO_ROOT_PASSWORD"]?.count ?? 0) >= 8)
+        #expect(!(store.values.joined()).contains("/"))
+        #expect(files == ComposeFile.secretFiles(root: root))
+        #expect(files != ComposeFile.secretFiles(root: String(repeating: "s", count: 40)))
     }
 
     @Test("the local topology gives every service every peer's URL, its own schema and only its own secret")

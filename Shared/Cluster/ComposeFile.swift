@@ -35,7 +35,7 @@ public enum ComposeFile {
     /// them is published, but the mailbox's web page on the host's loopback.
     static let dependencies = [
         "  postgres:",
-        "    image: ${ATRIUM_POSTGRES_IMAGE:-\(dependencyImages["ATRIUM_POSTGRES_IMAGE"] ?? "")}",
+        "    image: \(image("ATRIUM_POSTGRES_IMAGE"))",
         "    environment:",
         "      POSTGRES_USER: atrium",
         "      POSTGRES_PASSWORD: atrium",
@@ -44,21 +44,25 @@ public enum ComposeFile {
         "      - postgres-data:/var/lib/postgresql/data",
     ] + health("[\"CMD-SHELL\", \"pg_isready -U atrium -d atrium\"]") + [
         "  smtp:",
-        "    image: ${ATRIUM_SMTP_IMAGE:-\(dependencyImages["ATRIUM_SMTP_IMAGE"] ?? "")}",
+        "    image: \(image("ATRIUM_SMTP_IMAGE"))",
         "    ports:",
         "      - \"127.0.0.1:8025:8025\"",
     ] + health("[\"CMD\", \"/mailpit\", \"readyz\"]") + [
         "  s3:",
-        "    image: ${ATRIUM_S3_IMAGE:-\(dependencyImages["ATRIUM_S3_IMAGE"] ?? "")}",
+        "    image: \(image("ATRIUM_S3_IMAGE"))",
         "    command: [\"server\", \"/data\"]",
         "    env_file: [\"\(secretFile("s3"))\"]",
         "    volumes:",
         "      - s3-data:/data",
     ] + health("[\"CMD\", \"mc\", \"ready\", \"local\"]")
 
+    /// `${VARIABLE:-its pinned default}`.
+    private static func image(_ variable: String) -> String { "${\(variable):-\(dependencyImages[variable] ?? "")}" }
+
     private static func health(_ test: String) -> [String] {
         ["    healthcheck:", "      test: \(test)", "      interval: 2s", "      timeout: 3s", "      retries: 30", "    restart: unless-stopped"]
     }
+
     /// Where each container's secrets are: `secrets/<name>.env`, written by `atrium secrets`, read
     /// by compose as the container's env file, so no secret is in the compose file, in `.env` or on
     /// a command line, and each container gets only its own.

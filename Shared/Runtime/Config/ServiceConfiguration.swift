@@ -73,7 +73,7 @@ public struct ServiceConfiguration: Sendable {
         webhookDelivery = try WebhookDeliverySettings(reader: reader)
         maxBodyBytes = try Self.integer(reader, "http.max.body.bytes", default: 1 << 20, in: 1024...(1 << 30))
         retentionDays = try Self.integer(reader, "retention.days", default: 30, in: 1...3650)
-        idempotencyLease = .seconds(try Self.integer(reader, "idempotency.lease.seconds", default: 120, in: 1...3600))
+        idempotencyLease = .seconds(try Self.integer(reader, "idempotency.lease.seconds", default: 30, in: 1...3600))
         try readSecrets(reader: reader)
     }
 

@@ -131,9 +131,13 @@ public struct JobRetryPolicy: Sendable {
     /// Delay before the first retry; each later retry doubles it (with jitter), up to `maxDelay`.
     public var base: Duration
     public var maxDelay: Duration
-    /// How long a claimed job stays with its runner; after that another may take it up (the
-    /// attempt counts as cut off). Longer than any one attempt can take.
+    /// How long a claimed job stays with its runner unless renewed; after that another may take it
+    /// up (the attempt counts as cut off). The runner renews it while the attempt runs, so this is
+    /// how soon the work of a runner that died is taken up again; an attempt still running after
+    /// `hungAfterLeases` leases is taken for hung and no longer renewed.
     public var lease: Duration
+    /// Leases a running attempt may hold the job for, renewed, before it counts as hung.
+    public static let hungAfterLeases: Int64 = 10
 
     public init(base: Duration = .seconds(5), maxDelay: Duration = .seconds(3600), lease: Duration = .seconds(60)) {
         self.base = base

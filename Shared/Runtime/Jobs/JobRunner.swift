@@ -134,12 +134,17 @@ public struct JobRunner: Service {
     private func execute(_ job: ClaimedJob) async {
         guard let handler = handlers.handlers[job.kind] else { return }
         let started = ContinuousClock.now
+        // While the attempt runs its lease is renewed, so a lease need only outlast a crashed
+        // runner's absence, not the longest attempt: work a dead process held is taken up soon.
+        let renewal = Task { await renew(job, lease: handler.policy.lease.milliseconds) }
         let result: JobResult
         do {
             result = try await handler.run(job)
         } catch {
             result = .failed("\(error)")
         }
+        renewal.cancel()
+        await renewal.value
         let now = clock.now()
         let (status, retryAt) = Self.next(after: result, of: job, policy: handler.policy, now: now)
         do {
@@ -154,6 +159,27 @@ public struct JobRunner: Service {
             logger.warning("job attempt failed", metadata: [
                 "job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)", "dead": "\(status == .dead)", "error": "\(why)",
             ])
+        }
+    }
+
+    /// Renews `job`'s lease every third of it until cancelled, until the lease is found lost, or
+    /// until the attempt has held the job for `JobRetryPolicy.hungAfterLeases` leases: an attempt
+    /// that long is taken for hung, its lease runs out and another runner may take the job.
+    private func renew(_ job: ClaimedJob, lease: Int64) async {
+        let every = max(lease / 3, 1)
+        let lastRenewal = clock.now() + (JobRetryPolicy.hungAfterLeases - 1) * lease
+        while clock.now() + every <= lastRenewal {
+            do { try await clock.sleep(until: clock.now() + every) } catch { return }
+            do {
+                guard try await store.renew(job, until: clock.now() + lease) else {
+                    logger.warning("a running job's lease was lost", metadata: ["job": "\(job.id)", "kind": "\(job.kind)"])
+                    return
+                }
+                stats.renewals.add(1, ordering: .relaxed)
+            } catch {
+                // Tried again at the next beat; the lease still has two thirds to run.
+                logger.error("could not renew a job's lease", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
         }
     }
 
@@ -181,4 +207,6 @@ final class JobRunnerStats: Sendable {
     let passes = Atomic<Int>(0)
     /// Claims (each one write transaction).
     let claims = Atomic<Int>(0)
+    /// Leases of running attempts renewed.
+    let renewals = Atomic<Int>(0)
 }

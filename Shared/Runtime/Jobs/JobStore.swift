@@ -63,6 +63,15 @@ struct JobStore: Sendable {
             .where("job_id", .in, SQLBind.group(rows.map(\.id))).where("outcome", .equal, SQLBind("running")).run()
     }
 
+    /// Extends a running attempt's lease to `until`; false when the lease is no longer this
+    /// attempt's (it ran out and another runner took the job, or the job was cancelled).
+    func renew(_ job: ClaimedJob, until: Int64) async throws -> Bool {
+        try await database.sql.raw("""
+            UPDATE jobs SET run_at = \(bind: until)
+            WHERE id = \(bind: job.id) AND lease_token = \(bind: job.leaseToken) AND status = 'pending' RETURNING id
+            """).first(decoding: JobIDRow.self) != nil
+    }
+
     /// Closes the attempt and moves the job on: done, retried at `retryAt`, dead or cancelled.
     /// The job is left alone if its lease was lost meanwhile (another runner has it, or it was cancelled).
     func finish(_ job: ClaimedJob, status: JobStatus, retryAt: Int64?, result: JobResult, durationMs: Int64, now: Int64) async throws {

@@ -60,7 +60,7 @@ func buildApplication(
                                     logger: runtime.logger)
     let reminders = ItemReminderJob(outbox: runtime.outbox, store: handler.items.store, clock: dependencies.clock)
     // Longer than a stage's calls can take (each call times out): a run cut off by a crash is taken up again after it.
-    let lease = try ServiceConfiguration.integer(configuration.reader, "pipeline.automation.lease.seconds", default: 300, in: 2...3600)
+    let lease = try ServiceConfiguration.integer(configuration.reader, "pipeline.automation.lease.seconds", default: 30, in: 2...3600)
     let jobs = stageRuns.handlers(lease: .seconds(lease)).merging(automove.handlers()).merging(ThreadReleaseJob(downstream: handler.downstream).handlers())
         .merging(reminders.handlers())
     let router = try runtime.makeRouter()

@@ -130,8 +130,9 @@ struct StageRunJob: Sendable {
         }
     }
 
-    /// `lease`: how long one attempt holds the stage's run (`pipeline.automation.lease.seconds`);
-    /// after a crash, another attempt takes the run up once it has run out.
+    /// `lease` (`pipeline.automation.lease.seconds`): how long the stage's run stays with a runner
+    /// that stopped renewing it (the runner renews it while the run goes on); after a crash,
+    /// another attempt takes the run up once it has run out.
     func handlers(lease: Duration) -> JobHandlers {
         var handlers = JobHandlers()
         handlers.register(Self.kind, policy: JobRetryPolicy(base: .seconds(2), maxDelay: .seconds(600), lease: lease)) { job, payload in

@@ -25,7 +25,7 @@ func contract(_ name: String) -> Target {
     )
 }
 
-/// One service: a library with its domain and routes, and a thin executable that runs it.
+/// One service: a library with its domain and routes (`atrium-server` runs it).
 func service(_ name: String, contract: String, extra: [Target.Dependency] = []) -> [Target] {
     [
         .target(
@@ -44,16 +44,6 @@ func service(_ name: String, contract: String, extra: [Target.Dependency] = []) 
             path: "Services/\(name)/Sources/\(name)",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "\(name)App",
-            dependencies: [
-                .byName(name: name),
-                "AtriumRuntime",
-                .product(name: "Configuration", package: "swift-configuration"),
-            ],
-            path: "Services/\(name)/Sources/\(name)App",
-            swiftSettings: swiftSettings
-        ),
     ]
 }
 
@@ -62,12 +52,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atrium", targets: ["atrium"]),
-        .executable(name: "AccountServiceApp", targets: ["AccountServiceApp"]),
-        .executable(name: "ChatServiceApp", targets: ["ChatServiceApp"]),
-        .executable(name: "PipelineServiceApp", targets: ["PipelineServiceApp"]),
-        .executable(name: "NotifyServiceApp", targets: ["NotifyServiceApp"]),
-        .executable(name: "DocServiceApp", targets: ["DocServiceApp"]),
-        // The five in one binary, for the container image (Tools/atrium-server).
+        // The five services in one binary: `atrium-server <account|chat|pipeline|notify|doc>`.
         .executable(name: "atrium-server", targets: ["atrium-server"]),
     ],
     dependencies: [

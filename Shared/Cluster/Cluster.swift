@@ -20,7 +20,7 @@ public final class Cluster: Sendable {
         try FileManager.default.createDirectory(atPath: topology.dataDirectory, withIntermediateDirectories: true)
         var processes: [ServiceName: ServiceProcess] = [:]
         for service in services {
-            let executable = binDirectory.appendingPathComponent(service.executableName)
+            let executable = binDirectory.appendingPathComponent(ServiceName.serverExecutable)
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw ClusterError.missingExecutable(executable.path)
             }

@@ -119,7 +119,7 @@ public enum ComposeFile {
             "      context: ..",
             "      dockerfile: compose/Dockerfile",
             "    image: atrium:local",
-            "    command: [\"/app/\(service.executableName)\"]",
+            "    command: [\"/app/\(ServiceName.serverExecutable)\", \"\(service.rawValue)\"]",
             "    env_file: [\"\(secretFile(service.rawValue))\"]",
             "    environment:",
         ] + environment.sorted { $0.key < $1.key }.map { "      \($0.key): \"\($0.value)\"" } + [

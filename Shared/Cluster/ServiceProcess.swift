@@ -1,7 +1,7 @@
 public import AtriumRuntime
 public import Foundation
 
-/// One service executable running as a child process, its output going to a log file.
+/// One service running as a child process (`atrium-server <service>`), its output going to a log file.
 public final class ServiceProcess: @unchecked Sendable {
     public let service: ServiceName
     public let logFile: URL
@@ -24,6 +24,7 @@ public final class ServiceProcess: @unchecked Sendable {
     public func start() throws {
         let process = Process()
         process.executableURL = executable
+        process.arguments = [service.rawValue]
         // The topology's settings win; the caller's own ATRIUM_* settings pass through only when asked
         // (`atrium up`), so a developer's shell never leaks into a test's services.
         var environment = ProcessInfo.processInfo.environment.filter { inheritSettings || !$0.key.hasPrefix("ATRIUM_") }

@@ -18,7 +18,7 @@ enum Launcher {
         return executable.deletingLastPathComponent()
     }
 
-    /// Runs `swift build` (every product, so the five services), in the same configuration as this executable.
+    /// Runs `swift build` (every product, so `atrium-server`), in the same configuration as this executable.
     static func buildServices(binDirectory: URL) throws {
         var root = binDirectory
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {

@@ -17,16 +17,9 @@ public enum ServiceName: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The SwiftPM executable product that runs the service.
-    public var executableName: String {
-        switch self {
-        case .account: "AccountServiceApp"
-        case .chat: "ChatServiceApp"
-        case .pipeline: "PipelineServiceApp"
-        case .notify: "NotifyServiceApp"
-        case .doc: "DocServiceApp"
-        }
-    }
+    /// The one executable that runs every service (Tools/atrium-server), given the service's
+    /// raw value as its argument: `atrium-server chat`.
+    public static let serverExecutable = "atrium-server"
 
     /// The name used in logs, container names and service tokens, e.g. `chat-service`.
     public var displayName: String { "\(rawValue)-service" }

@@ -77,7 +77,7 @@ enum IntegrationHarness {
                 .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug"),
         ].compactMap { $0 }
         guard let found = candidates.first(where: {
-            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent(ServiceName.chat.executableName).path)
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent(ServiceName.serverExecutable).path)
         }) else { throw ClusterError.missingExecutable(candidates.map(\.path).joined(separator: " or ")) }
         return found
     }

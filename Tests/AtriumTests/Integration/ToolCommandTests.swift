@@ -50,7 +50,7 @@ struct ToolCommandTests {
         }
     }
 
-    @Test("atrium-server named neither as a service nor with one says how to run it")
+    @Test("atrium-server without a service, or with an unknown one, says how to run it")
     func serverUsage() throws {
         for arguments in [[], ["billing"]] {
             let answer = try Self.run("atrium-server", arguments)

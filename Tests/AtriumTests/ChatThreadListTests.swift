@@ -108,6 +108,30 @@ struct ChatThreadListTests {
         }
     }
 
+    @Test("a link made or removed by hand is announced once, with the thread's tasks; repeats say nothing", arguments: TestEngine.all)
+    func jobLinkEvents(engine: TestEngine) async throws {
+        try await ChatWorld.run(engine) { chat in
+            let job = Identifier.make("job")
+            let thread = try #require(try await chat.thread(tasks: ["Sign", "Upload"])["id"] as? String)
+            #expect(try await chat.send(.put, "/v1/threads/\(thread)/jobs/\(job)").status == 200)
+            #expect(try await chat.send(.put, "/v1/threads/\(thread)/jobs/\(job)").status == 200)
+            let linked = try await chat.events("chat.thread.job_linked")
+            #expect(linked.count == 1, "linking twice announces once")
+            let event = try #require(linked.first)
+            #expect(event["threadId"] as? String == thread && event["jobId"] as? String == job && event["accountId"] as? String == "acct_1")
+            #expect(event["totalTasks"] as? Int == 2 && event["completedTasks"] as? Int == 0 && (event["taskVersion"] as? Int ?? 0) >= 1)
+            #expect((event["actor"] as? [String: Any])?["kind"] as? String == "member")
+            #expect(try await chat.events("chat.thread.job_unlinked").isEmpty)
+            #expect(try await chat.send(.delete, "/v1/threads/\(thread)/jobs/\(job)").status == 204)
+            #expect(try await chat.send(.delete, "/v1/threads/\(thread)/jobs/\(job)").status == 204)
+            let unlinked = try await chat.events("chat.thread.job_unlinked")
+            #expect(unlinked.count == 1 && unlinked.first?["jobId"] as? String == job, "removing a link that is gone says nothing")
+            // A contact may do neither, and nothing is announced for a refusal.
+            #expect(try await chat.send(.put, "/v1/threads/\(thread)/jobs/\(job)", as: chat.contact).status == 403)
+            #expect(try await chat.events("chat.thread.job_linked").count == 1)
+        }
+    }
+
     @Test("attachments: documents of the account; a client only their own uploads; hidden ones only in notes; the documents tab")
     func attachments() async throws {
         try await ChatWorld.run { chat in

@@ -163,6 +163,54 @@ struct PipelineAutomoveTests {
 }
 
 extension PipelineAutomoveTests {
+    @Test("a thread a person links or unlinks in ChatService counts as linked here: its open tasks hold the stage until checked; a service's link, another account's thread or an unknown job change nothing",
+          arguments: TestEngine.all)
+    func linkedInChat(engine: TestEngine) async throws {
+        try await PipelineWorld.run(engine) { w in
+            let (pipeline, stages) = try await w.pipeline([["name": "Documents", "automove": true], ["name": "Filed"]])
+            let job = try #require(try await w.newJob(pipeline)["id"] as? String)
+            let thread = ThreadFacts(id: Identifier.make("thr"), firmID: "firm_test", accountID: "acct_1", subject: "Papers", completedTasks: 0,
+                                     totalTasks: 2, taskVersion: 1, archived: false)
+            w.downstream.addThread(thread)
+            let linked = { try await w.send(.get, "/v1/jobs/\(job)/threads").json["items"] as? [[String: Any]] ?? [] }
+            // A service's link is PipelineService's own or an automation's: not taken up from the event.
+            #expect(try await w.deliverLink(thread, job: job, actor: "service") == 204)
+            #expect(try await linked().isEmpty)
+            // Another account's thread, and a job that is not there, link nothing.
+            var foreign = thread
+            foreign.accountID = "acct_2"
+            #expect(try await w.deliverLink(foreign, job: job) == 204)
+            #expect(try await w.deliverLink(thread, job: Identifier.make("job")) == 204)
+            #expect(try await linked().isEmpty)
+            // A person's link, twice: one link, in the job's stage, holding it back.
+            #expect(try await w.deliverLink(thread, job: job) == 204)
+            #expect(try await w.deliverLink(thread, job: job) == 204)
+            let links = try await linked()
+            #expect(links.count == 1 && links.first?["threadId"] as? String == thread.id)
+            let card = try await w.job(job)
+            #expect(card["stageId"] as? String == stages[0])
+            #expect((card["pending"] as? [[String: Any]])?.first?["id"] as? String == thread.id)
+            // Its tasks checked, the job moves on.
+            #expect(try await w.deliverTasks(try #require(w.downstream.check(thread: thread.id))) == 204)
+            try await eventually("the job moved") { try await w.job(job)["stageId"] as? String == stages[1] }
+
+            // Unlinked by a person: the thread no longer holds the stage.
+            let second = try #require(try await w.newJob(pipeline, account: "acct_1", name: "2027 return")["id"] as? String)
+            var open = thread
+            open.id = Identifier.make("thr")
+            open.completedTasks = 0
+            w.downstream.addThread(open)
+            #expect(try await w.deliverLink(open, job: second) == 204)
+            #expect((try await w.job(second)["pending"] as? [[String: Any]])?.count == 1)
+            #expect(try await w.deliverLink(open, job: second, linked: false) == 204)
+            #expect((try await w.send(.get, "/v1/jobs/\(second)/threads").json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await w.job(second)["pending"] as? [Any])?.isEmpty == true)
+            // A malformed event is refused, naming its type.
+            let (status) = try await w.deliverChat(EventTypes.chatThreadJobLinked, ["threadId": open.id])
+            #expect(status == 400)
+        }
+    }
+
     @Test("the stage's organizer and invoice block automove with the thread: the job moves once all three are done, and cards list them",
           arguments: TestEngine.all)
     func itemsBlock(engine: TestEngine) async throws {

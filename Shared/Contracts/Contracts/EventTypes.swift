@@ -20,6 +20,10 @@ public enum EventTypes {
     public static let chatThreadReopened = "chat.thread.reopened"
     /// ChatService: a reminder about a thread's last message is due; NotifyService e-mails it (`ReminderDueEvent`).
     public static let chatThreadReminderDue = "chat.thread.reminder_due"
+    /// ChatService: a thread was linked to a job (`JobLinkEvent`); PipelineService takes up links people make.
+    public static let chatThreadJobLinked = "chat.thread.job_linked"
+    /// ChatService: a thread's link to a job was removed (`JobLinkEvent`).
+    public static let chatThreadJobUnlinked = "chat.thread.job_unlinked"
     /// ChatService: a document was attached to a thread (`DocumentAttachedEvent`).
     public static let chatThreadDocumentAttached = "chat.thread.document_attached"
     /// DocService: a folder template was applied to an account and created folders (`FolderTemplateAppliedEvent`).

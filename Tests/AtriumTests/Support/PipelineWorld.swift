@@ -104,6 +104,20 @@ struct PipelineWorld: Sendable {
         let data: [String: Any] = ["threadId": thread.id, "firmId": thread.firmID, "accountId": thread.accountID, "completedTasks": thread.completedTasks,
                                    "totalTasks": thread.totalTasks, "taskVersion": thread.taskVersion, "jobIds": [String](),
                                    "completedAt": "2026-11-24T05:00:00Z"]
+        return try await deliverChat(type, data, id: id)
+    }
+
+    /// ChatService's `chat.thread.job_linked` (or `_unlinked`) for `thread` and `job`, made by a caller of `actor` kind.
+    func deliverLink(_ thread: ThreadFacts, job: String, linked: Bool = true, actor: String = "member") async throws -> Int {
+        let data: [String: Any] = ["threadId": thread.id, "jobId": job, "firmId": thread.firmID, "accountId": thread.accountID,
+                                   "actor": ["id": actor == "service" ? "pipeline-service" : "mem_test", "kind": actor],
+                                   "completedTasks": thread.completedTasks, "totalTasks": thread.totalTasks, "taskVersion": thread.taskVersion,
+                                   "changedAt": "2026-11-24T05:00:00Z"]
+        return try await deliverChat(linked ? EventTypes.chatThreadJobLinked : EventTypes.chatThreadJobUnlinked, data)
+    }
+
+    /// One signed delivery to PipelineService's chat-events receiver; its status.
+    func deliverChat(_ type: String, _ data: [String: Any], id: String = Identifier.make("msg")) async throws -> Int {
         let body = try JSONSerialization.data(withJSONObject: ["type": type, "timestamp": "2026-11-24T05:00:00Z", "data": data])
         let timestamp = Int(Date().timeIntervalSince1970)
         let secret = try #require(WebhookSecret.key(of: key))

@@ -19,6 +19,7 @@ public func chatServiceDefinition() throws -> ServiceDefinition {
             EventTypes.chatThreadCreated, EventTypes.chatMessageCreated, EventTypes.chatNoteCreated, EventTypes.chatTaskChanged,
             EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened, EventTypes.chatThreadArchived,
             EventTypes.chatThreadReopened, EventTypes.chatThreadDocumentAttached, EventTypes.chatThreadReminderDue,
+            EventTypes.chatThreadJobLinked, EventTypes.chatThreadJobUnlinked,
         ],
         subscriptions: [
             SubscriptionRequest(id: docEventsSubscription, producer: .doc,

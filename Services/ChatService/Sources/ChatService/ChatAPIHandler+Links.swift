@@ -15,15 +15,29 @@ extension ChatAPIHandler {
         let jobID = input.path.jobId
         guard Identifier.isWellFormed(jobID, prefix: "job") else { throw ChatError.invalid("\(jobID.debugDescription) is not a job id.") }
         let visible = try await teamThread(input.path.threadId, "Only the team links threads to jobs.")
-        let thread = visible.thread
-        let link = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
-                                                      linkedBy: visible.caller.subject, linkedAt: clock.now()), on: database.sql)
+        let (store, actor, now) = (store, Author(id: visible.caller.subject, kind: visible.caller.kind.rawValue), clock.now())
+        // Announced, so PipelineService counts a link a person made here as one made there.
+        let link = try await outbox.transaction { tx in
+            let thread = try await locked(visible.thread.id, on: tx)
+            let (link, made) = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
+                                                                  linkedBy: actor.id, linkedAt: now), on: tx.sql)
+            if made {
+                try await tx.publish(EventTypes.chatThreadJobLinked, firmID: thread.firmId, payload: thread.jobLinkEvent(job: jobID, actor: actor, at: now))
+            }
+            return link
+        }
         return .ok(.init(body: .json(link.wire)))
     }
 
     func unlinkJob(_ input: Operations.UnlinkJob.Input) async throws -> Operations.UnlinkJob.Output {
         let visible = try await teamThread(input.path.threadId, "Only the team unlinks threads from jobs.")
-        try await store.unlink(thread: visible.thread.id, job: input.path.jobId, on: database.sql)
+        let (store, actor, now, jobID) = (store, Author(id: visible.caller.subject, kind: visible.caller.kind.rawValue), clock.now(), input.path.jobId)
+        try await outbox.transaction { tx in
+            let thread = try await locked(visible.thread.id, on: tx)
+            if try await store.unlink(thread: thread.id, job: jobID, on: tx.sql) {
+                try await tx.publish(EventTypes.chatThreadJobUnlinked, firmID: thread.firmId, payload: thread.jobLinkEvent(job: jobID, actor: actor, at: now))
+            }
+        }
         return .noContent(.init())
     }
 

@@ -19,7 +19,9 @@ public func pipelineServiceDefinition() throws -> ServiceDefinition {
         ] + ItemServices.eventTypes,
         subscriptions: [
             SubscriptionRequest(
-                id: "pipeline-service.chat", producer: .chat, eventTypes: [EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened],
+                id: "pipeline-service.chat", producer: .chat,
+                eventTypes: [EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened, EventTypes.chatThreadJobLinked,
+                             EventTypes.chatThreadJobUnlinked],
                 path: "/v1/inbound/chat-events")
         ],
         enforcesAccountAccess: true)

@@ -9,17 +9,18 @@ struct ChatEventApplier: Sendable {
     let states: any ChatThreadStateRepository
     let jobs: JobStore
 
+    func apply(type: String, body: Data, on tx: any SQLDatabase) async throws {
+        switch type {
+        case EventTypes.chatThreadTasksCompleted, EventTypes.chatThreadTasksReopened: try await applyTasks(type: type, body: body, on: tx)
+        case EventTypes.chatThreadJobLinked, EventTypes.chatThreadJobUnlinked: try await applyLink(type: type, body: body, on: tx)
+        default: return
+        }
+    }
+
     /// `chat.thread.tasks_completed` and `chat.thread.tasks_reopened` replace a thread's task summary
     /// when they are newer than the one kept (`taskVersion`): a late or repeated event changes nothing.
-    func apply(type: String, body: Data, on tx: any SQLDatabase) async throws {
-        guard type == EventTypes.chatThreadTasksCompleted || type == EventTypes.chatThreadTasksReopened else { return }
-        let event: WebhookEnvelope<ChatAPI.Components.Schemas.TasksCompletedEvent>
-        do {
-            event = try .decode(body)
-        } catch {
-            throw PipelineError.invalidEvent("The \(type) payload does not match its schema.")
-        }
-        let data = event.data
+    private func applyTasks(type: String, body: Data, on tx: any SQLDatabase) async throws {
+        let data = try Self.decode(ChatAPI.Components.Schemas.TasksCompletedEvent.self, type: type, body: body)
         let complete = type == EventTypes.chatThreadTasksCompleted
         let kept = try await states.record(TaskSummary(
             threadID: data.threadId, firmID: data.firmId, accountID: data.accountId, completed: Int64(data.completedTasks),
@@ -27,5 +28,41 @@ struct ChatEventApplier: Sendable {
         // A thread just completed may be the last thing a job's stage waited for.
         guard kept, complete else { return }
         for job in try await jobs.jobIDs(blockedBy: data.threadId, on: tx) { try await AutomoveSignal.check(job: job, on: tx) }
+    }
+
+    /// `chat.thread.job_linked` and `chat.thread.job_unlinked` from a person: a link made or removed
+    /// in ChatService counts as one made or removed here (SPEC "Automove": a thread linked by hand
+    /// counts like one an automation linked), in the job's current stage. A service's links are
+    /// this service's own (or an automation's), known already. A job that is not the thread's
+    /// firm's and account's is not linked.
+    private func applyLink(type: String, body: Data, on tx: any SQLDatabase) async throws {
+        let data = try Self.decode(ChatAPI.Components.Schemas.JobLinkEvent.self, type: type, body: body)
+        guard data.actor.kind != .service,
+            let job = try await jobs.job(data.jobId, lock: true, on: tx), job.firmId == data.firmId, job.accountId == data.accountId
+        else { return }
+        let linked = try await jobs.threads(job: job.id, on: tx).contains { $0.threadId == data.threadId }
+        let now = EpochMillis.now()
+        if type == EventTypes.chatThreadJobLinked {
+            guard !linked else { return }
+            try await jobs.link(JobThreadRecord(jobId: job.id, threadId: data.threadId, entryId: job.entryId, moverKind: Mover.Kind.member.rawValue,
+                                                moverId: data.actor.id, linkedAt: now), on: tx)
+            _ = try await states.record(TaskSummary(
+                threadID: data.threadId, firmID: data.firmId, accountID: data.accountId, completed: Int64(data.completedTasks),
+                total: Int64(data.totalTasks), version: data.taskVersion,
+                complete: data.totalTasks > 0 && data.completedTasks == data.totalTasks), at: now, on: tx)
+        } else {
+            guard linked else { return }
+            try await jobs.unlink(job: job.id, thread: data.threadId, on: tx)
+        }
+        // A new link may hold the stage back, or be all it waited for; a removed one may have been all that held it.
+        try await AutomoveSignal.check(job: job.id, on: tx)
+    }
+
+    private static func decode<Payload: Codable & Sendable>(_ type: Payload.Type, type name: String, body: Data) throws -> Payload {
+        do {
+            return try WebhookEnvelope<Payload>.decode(body).data
+        } catch {
+            throw PipelineError.invalidEvent("The \(name) payload does not match its schema.")
+        }
     }
 }

@@ -41,15 +41,21 @@ extension ThreadStore {
     // MARK: Job links
 
     /// Links the thread to the job (a second link changes nothing); the link as it stands.
-    func link(_ link: JobLinkRecord, on db: any SQLDatabase) async throws -> JobLinkRecord {
-        try await db.insert(into: "thread_jobs").model(link, keyEncodingStrategy: .convertToSnakeCase)
-            .ignoringConflicts(with: ["thread_id", "job_id"]).run()
-        return try await db.select().column("*").from("thread_jobs").where("thread_id", .equal, SQLBind(link.threadId))
-            .where("job_id", .equal, SQLBind(link.jobId)).first(decoding: JobLinkRecord.self, keyDecodingStrategy: .snakeCaseColumns) ?? link
+    /// Links the thread to the job; the link as kept, and whether this call made it.
+    @discardableResult
+    func link(_ link: JobLinkRecord, on db: any SQLDatabase) async throws -> (link: JobLinkRecord, made: Bool) {
+        let made = try await db.insert(into: "thread_jobs").model(link, keyEncodingStrategy: .convertToSnakeCase)
+            .ignoringConflicts(with: ["thread_id", "job_id"]).returning("job_id").all().count > 0
+        let kept = try await db.select().column("*").from("thread_jobs").where("thread_id", .equal, SQLBind(link.threadId))
+            .where("job_id", .equal, SQLBind(link.jobId)).first(decoding: JobLinkRecord.self, keyDecodingStrategy: .snakeCaseColumns)
+        return (kept ?? link, made)
     }
 
-    func unlink(thread threadID: String, job jobID: String, on db: any SQLDatabase) async throws {
-        try await db.delete(from: "thread_jobs").where("thread_id", .equal, SQLBind(threadID)).where("job_id", .equal, SQLBind(jobID)).run()
+    /// Removes the link; whether there was one.
+    @discardableResult
+    func unlink(thread threadID: String, job jobID: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.delete(from: "thread_jobs").where("thread_id", .equal, SQLBind(threadID)).where("job_id", .equal, SQLBind(jobID))
+            .returning("job_id").all().count > 0
     }
 
     func jobLinks(thread threadID: String, on db: any SQLDatabase) async throws -> [JobLinkRecord] {

@@ -30,6 +30,11 @@ extension ThreadRecord {
               subject: subject, attachedAt: EpochMillis.date(millis: document.attachedAt))
     }
 
+    func jobLinkEvent(job jobID: String, actor: Author, at millis: Int64) -> Components.Schemas.JobLinkEvent {
+        .init(threadId: id, jobId: jobID, firmId: firmId, accountId: accountId, actor: actor.wire, completedTasks: Int(tasksDone),
+              totalTasks: Int(tasksTotal), taskVersion: taskVersion, changedAt: EpochMillis.date(millis: millis))
+    }
+
     func tasksEvent(actor: Author, jobIDs: [String], at millis: Int64) -> Components.Schemas.TasksCompletedEvent {
         .init(threadId: id, firmId: firmId, accountId: accountId, completedTasks: Int(tasksDone), totalTasks: Int(tasksTotal),
               taskVersion: taskVersion, actor: actor.wire, jobIds: jobIDs, subject: subject, startedBy: startedBy.wire, completedAt: EpochMillis.date(millis: millis))

@@ -51,7 +51,7 @@ extension ChatAPIHandler {
         try await replica.record(plan.grant, on: tx.sql)
         try await store.insert(thread, recipients: plan.recipients, on: tx.sql)
         for jobID in draft.jobIDs {
-            _ = try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
+            try await store.link(JobLinkRecord(threadId: thread.id, jobId: jobID, firmId: thread.firmId, accountId: thread.accountId,
                                                    linkedBy: author.id, linkedAt: now), on: tx.sql)
         }
         // Tasks first, so that the first message's event can say how many wait for the client.

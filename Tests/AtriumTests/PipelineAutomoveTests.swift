@@ -205,6 +205,13 @@ extension PipelineAutomoveTests {
             #expect(try await w.deliverLink(open, job: second, linked: false) == 204)
             #expect((try await w.send(.get, "/v1/jobs/\(second)/threads").json["items"] as? [Any])?.isEmpty == true)
             #expect((try await w.job(second)["pending"] as? [Any])?.isEmpty == true)
+            // Late events: a link made before it was removed here, and a removal from before a newer link, change nothing.
+            let before = Date().addingTimeInterval(-60)
+            #expect(try await w.deliverLink(open, job: second, at: before) == 204)
+            #expect((try await w.send(.get, "/v1/jobs/\(second)/threads").json["items"] as? [Any])?.isEmpty == true, "a late link links nothing")
+            #expect(try await w.send(.put, "/v1/jobs/\(second)/threads/\(open.id)").status == 200)
+            #expect(try await w.deliverLink(open, job: second, linked: false, at: before) == 204)
+            #expect((try await w.send(.get, "/v1/jobs/\(second)/threads").json["items"] as? [Any])?.count == 1, "a late removal removes nothing")
             // A malformed event is refused, naming its type.
             let (status) = try await w.deliverChat(EventTypes.chatThreadJobLinked, ["threadId": open.id])
             #expect(status == 400)

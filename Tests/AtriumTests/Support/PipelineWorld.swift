@@ -108,11 +108,11 @@ struct PipelineWorld: Sendable {
     }
 
     /// ChatService's `chat.thread.job_linked` (or `_unlinked`) for `thread` and `job`, made by a caller of `actor` kind.
-    func deliverLink(_ thread: ThreadFacts, job: String, linked: Bool = true, actor: String = "member") async throws -> Int {
+    func deliverLink(_ thread: ThreadFacts, job: String, linked: Bool = true, actor: String = "member", at: Date = Date()) async throws -> Int {
         let data: [String: Any] = ["threadId": thread.id, "jobId": job, "firmId": thread.firmID, "accountId": thread.accountID,
                                    "actor": ["id": actor == "service" ? "pipeline-service" : "mem_test", "kind": actor],
                                    "completedTasks": thread.completedTasks, "totalTasks": thread.totalTasks, "taskVersion": thread.taskVersion,
-                                   "changedAt": "2026-11-24T05:00:00Z"]
+                                   "changedAt": ISO8601DateFormatter().string(from: at)]
         return try await deliverChat(linked ? EventTypes.chatThreadJobLinked : EventTypes.chatThreadJobUnlinked, data)
     }
 

@@ -34,25 +34,29 @@ struct ChatEventApplier: Sendable {
     /// in ChatService counts as one made or removed here (SPEC "Automove": a thread linked by hand
     /// counts like one an automation linked), in the job's current stage. A service's links are
     /// this service's own (or an automation's), known already. A job that is not the thread's
-    /// firm's and account's is not linked.
+    /// firm's and account's is not linked. Events are not ordered against links made and removed
+    /// here: a link event older than the link's last removal, or an unlink event older than the
+    /// link, is late and changes nothing.
     private func applyLink(type: String, body: Data, on tx: any SQLDatabase) async throws {
         let data = try Self.decode(ChatAPI.Components.Schemas.JobLinkEvent.self, type: type, body: body)
         guard data.actor.kind != .service,
             let job = try await jobs.job(data.jobId, lock: true, on: tx), job.firmId == data.firmId, job.accountId == data.accountId
         else { return }
-        let linked = try await jobs.threads(job: job.id, on: tx).contains { $0.threadId == data.threadId }
-        let now = EpochMillis.now()
+        let link = try await jobs.threads(job: job.id, on: tx).first { $0.threadId == data.threadId }
+        // ChatService's time of the change, not this one's of hearing it: events can be late.
+        let (now, changed) = (EpochMillis.now(), EpochMillis.now(data.changedAt))
         if type == EventTypes.chatThreadJobLinked {
-            guard !linked else { return }
+            guard link == nil else { return }
+            if let removed = try await jobs.unlinkedAt(job: job.id, thread: data.threadId, on: tx), removed >= changed { return }
             try await jobs.link(JobThreadRecord(jobId: job.id, threadId: data.threadId, entryId: job.entryId, moverKind: Mover.Kind.member.rawValue,
-                                                moverId: data.actor.id, linkedAt: now), on: tx)
+                                                moverId: data.actor.id, linkedAt: changed), on: tx)
             _ = try await states.record(TaskSummary(
                 threadID: data.threadId, firmID: data.firmId, accountID: data.accountId, completed: Int64(data.completedTasks),
                 total: Int64(data.totalTasks), version: data.taskVersion,
                 complete: data.totalTasks > 0 && data.completedTasks == data.totalTasks), at: now, on: tx)
         } else {
-            guard linked else { return }
-            try await jobs.unlink(job: job.id, thread: data.threadId, on: tx)
+            guard let link, link.linkedAt <= changed else { return }
+            try await jobs.unlink(job: job.id, thread: data.threadId, at: changed, on: tx)
         }
         // A new link may hold the stage back, or be all it waited for; a removed one may have been all that held it.
         try await AutomoveSignal.check(job: job.id, on: tx)

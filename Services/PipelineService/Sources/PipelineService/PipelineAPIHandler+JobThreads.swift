@@ -51,9 +51,9 @@ extension PipelineAPIHandler {
         } catch let error as DownstreamError {
             throw PipelineError.unavailable("ChatService cannot unlink the thread now (\(error.description)); try again shortly.")
         }
-        let (jobs, threadID) = (jobs, input.path.threadId)
+        let (jobs, threadID, now) = (jobs, input.path.threadId, clock.now())
         try await outbox.transaction { tx in
-            try await jobs.unlink(job: job.id, thread: threadID, on: tx.sql)
+            try await jobs.unlink(job: job.id, thread: threadID, at: now, on: tx.sql)
             // The thread may have been all that held the stage back.
             try await AutomoveSignal.check(job: job.id, on: tx)
         }

@@ -62,7 +62,7 @@ extension PipelineAPIHandler {
                 }
                 try await items.carry(jobID: job.id, from: previous.id, to: moved.entryId, on: tx)
             case .unlink?:
-                for thread in threads { try await jobs.unlink(job: job.id, thread: thread, on: tx.sql) }
+                for thread in threads { try await jobs.unlink(job: job.id, thread: thread, at: now, on: tx.sql) }
                 try await items.unlinkOpen(jobID: job.id, entryID: previous.id, on: tx)
             case .close?:
                 try await items.cancelOpen(jobID: job.id, entryID: previous.id, by: mover.id ?? mover.kind.rawValue, on: tx)

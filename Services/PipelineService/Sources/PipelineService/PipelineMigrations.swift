@@ -268,5 +268,17 @@ enum PipelineMigrations {
             "ALTER TABLE client_items ADD COLUMN reminder_max BIGINT",
             "ALTER TABLE client_items ADD COLUMN reminders_sent BIGINT NOT NULL DEFAULT 0",
         ]),
+        // When a thread's link to a job was last removed: a link event from ChatService older
+        // than that is late and links nothing again.
+        Migration("pipeline-0020-job-thread-unlinks", [
+            """
+            CREATE TABLE job_thread_unlinks (
+                job_id TEXT NOT NULL,
+                thread_id TEXT NOT NULL,
+                unlinked_at BIGINT NOT NULL,
+                PRIMARY KEY (job_id, thread_id)
+            )
+            """,
+        ]),
     ]
 }

@@ -94,9 +94,22 @@ struct JobStore: Sendable {
             """).run()
     }
 
-    func unlink(job: String, thread: String, on db: any SQLDatabase) async throws {
+    /// Removes the link, and remembers when (see `unlinkedAt`).
+    func unlink(job: String, thread: String, at millis: Int64, on db: any SQLDatabase) async throws {
         try await db.delete(from: "job_threads").where("job_id", .equal, SQLBind(job)).where("thread_id", .equal, SQLBind(thread)).run()
+        try await db.raw("""
+            INSERT INTO job_thread_unlinks (job_id, thread_id, unlinked_at) VALUES (\(bind: job), \(bind: thread), \(bind: millis))
+            ON CONFLICT (job_id, thread_id) DO UPDATE SET unlinked_at = excluded.unlinked_at
+            """).run()
     }
+
+    /// When the thread's link to the job was last removed, if ever.
+    func unlinkedAt(job: String, thread: String, on db: any SQLDatabase) async throws -> Int64? {
+        try await db.select().column("unlinked_at").from("job_thread_unlinks").where("job_id", .equal, SQLBind(job))
+            .where("thread_id", .equal, SQLBind(thread)).first(decoding: UnlinkedRow.self, keyDecodingStrategy: .snakeCaseColumns)?.unlinkedAt
+    }
+
+    private struct UnlinkedRow: Decodable { var unlinkedAt: Int64 }
 
     func threads(job: String, on db: any SQLDatabase) async throws -> [JobThreadRecord] {
         try await db.select().column("*").from("job_threads").where("job_id", .equal, SQLBind(job)).orderBy("linked_at")
